@@ -1,0 +1,5 @@
+/** The policy file: schema, validation, profile resolution and `check` warnings. */
+export { type ProfileResolution, resolveProfile } from "./resolve.js";
+export { definePolicy, policySchema } from "./schema.js";
+export { parsePolicyText, validatePolicy } from "./validate.js";
+export { policyWarnings } from "./warnings.js";

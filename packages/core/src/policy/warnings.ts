@@ -1,0 +1,97 @@
+/**
+ * Settings that load but deserve a second look (`cookie-policy check`). Each warning
+ * names the JSON pointer where the setting is written; every profile of the file is
+ * looked at, not only the active one.
+ */
+import type { PolicyFile, PolicyIssue, ProfileSettings, ResolvedProfile } from "../types.js";
+import { toPointer } from "./pointer.js";
+import { extendsChain, profileNames, resolveNamedProfile } from "./resolve.js";
+
+type Written = { pointer: string[]; settings: ProfileSettings };
+
+/** The file's own layers: its top level and each profile, with where they are written. */
+function writtenLayers(policy: PolicyFile): Written[] {
+  return [
+    { pointer: [], settings: policy },
+    ...Object.entries(policy.profiles ?? {}).map(([name, settings]) => ({
+      pointer: ["profiles", name],
+      settings,
+    })),
+  ];
+}
+
+/** Warnings about what one layer writes, whatever profile it ends up in. */
+function layerWarnings({ pointer, settings }: Written): PolicyIssue[] {
+  const warnings: PolicyIssue[] = [];
+  const trust = settings.proxy?.trust;
+  if (trust === true) {
+    warnings.push({
+      path: toPointer([...pointer, "proxy", "trust"]),
+      message:
+        "trust: true believes forwarding headers from every peer, so any client that reaches the app directly can claim https and any address; list your proxies' addresses or ranges instead",
+    });
+  } else if (typeof trust === "number" && trust > 0) {
+    warnings.push({
+      path: toPointer([...pointer, "proxy", "trust"]),
+      message: `trust: ${trust} believes the ${trust === 1 ? "nearest hop" : `${trust} nearest hops`} whatever their addresses, even when the peer address is unknown; safe only if every request reaches the app through ${trust === 1 ? "your proxy" : "your proxies"}`,
+    });
+  }
+  if (settings.localhost === "secure-context") {
+    warnings.push({
+      path: toPointer([...pointer, "localhost"]),
+      message:
+        'localhost: "secure-context" treats http://localhost on a loopback peer as secure for cookies: Chromium and Firefox keep Secure cookies there, Safari has not always; HSTS and redirects still treat it as HTTP',
+    });
+  }
+  return warnings;
+}
+
+/** Where the last layer of a profile's chain writing `https.hsts` is, for pointing at it. */
+function hstsPointer(policy: PolicyFile, chain: readonly string[]): string[] {
+  let at: string[] = ["https", "hsts"];
+  for (const name of chain) {
+    if (policy.profiles?.[name]?.https?.hsts !== undefined)
+      at = ["profiles", name, "https", "hsts"];
+  }
+  return at;
+}
+
+/** Warnings about what a merged profile ends up with. */
+function profileWarnings(
+  policy: PolicyFile,
+  name: string,
+  profile: ResolvedProfile,
+): PolicyIssue[] {
+  const warnings: PolicyIssue[] = [];
+  const hsts = profile.https.hsts;
+  if (hsts !== false && hsts.preload && (hsts.maxAge < 31536000 || !hsts.includeSubDomains)) {
+    warnings.push({
+      path: toPointer([...hstsPointer(policy, extendsChain(policy, name)), "preload"]),
+      message: `preload: true needs maxAge of at least 31536000 and includeSubDomains: true, or the preload list refuses the site (resolved: maxAge ${hsts.maxAge}, includeSubDomains ${hsts.includeSubDomains})`,
+    });
+  }
+  if (name === "production" && profile.mode === "report-only") {
+    warnings.push({
+      path: toPointer(
+        policy.profiles?.production?.mode ? ["profiles", "production", "mode"] : ["mode"],
+      ),
+      message:
+        'mode "report-only" in production: decisions are only reported, cookies and redirects are left as the app wrote them',
+    });
+  }
+  return warnings;
+}
+
+/**
+ * Warnings for `check`. Expects a policy that `validatePolicy` accepted (a profile that
+ * cannot be resolved is an error, reported there, not a warning).
+ */
+export function policyWarnings(policy: PolicyFile): PolicyIssue[] {
+  const warnings = writtenLayers(policy).flatMap(layerWarnings);
+  for (const name of profileNames(policy)) {
+    for (const w of profileWarnings(policy, name, resolveNamedProfile(policy, name))) {
+      if (!warnings.some((x) => x.path === w.path && x.message === w.message)) warnings.push(w);
+    }
+  }
+  return warnings;
+}
