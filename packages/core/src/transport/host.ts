@@ -1,0 +1,130 @@
+/**
+ * Strict request-host syntax (SPEC §2.2 step 6, §2.4): a DNS name or an IP literal with an
+ * optional port, nothing else. What passes here can be written into a Location header.
+ */
+import ipaddr from "ipaddr.js";
+import { BoundedCache } from "./address.js";
+
+export interface ParsedHost {
+  /** Lower-cased name, IPv4 dotted quad, or IPv6 in brackets. */
+  readonly host: string;
+  readonly port: number | null;
+}
+
+const cache = new BoundedCache<ParsedHost | null>();
+
+/**
+ * Parse a Host / `:authority` / X-Forwarded-Host value. Null for anything but
+ * `name[:port]` or `ip[:port]` (userinfo, paths, spaces, control characters, zone ids,
+ * ports outside 1-65535, `127.1`-style numbers).
+ */
+export function parseHost(value: string): ParsedHost | null {
+  if (typeof value !== "string" || value.length === 0 || value.length > 262) return null;
+  const hit = cache.get(value);
+  if (hit !== undefined) return hit;
+  return cache.set(value, parse(value));
+}
+
+function parse(value: string): ParsedHost | null {
+  let host: string;
+  let rest: number;
+  if (value.charCodeAt(0) === 0x5b /* [ */) {
+    const close = value.indexOf("]");
+    if (close < 0) return null;
+    const inner = value.slice(1, close);
+    if (!isIpv6(inner)) return null;
+    host = `[${inner.toLowerCase()}]`;
+    rest = close + 1;
+  } else {
+    const colon = value.indexOf(":");
+    const name = (colon < 0 ? value : value.slice(0, colon)).toLowerCase();
+    if (!isValidHostName(name) && !isIpv4(name)) return null;
+    host = name;
+    rest = colon < 0 ? value.length : colon;
+  }
+  if (rest === value.length) return { host, port: null };
+  if (value.charCodeAt(rest) !== 0x3a /* : */) return null;
+  const port = parsePort(value, rest + 1);
+  return port === null ? null : { host, port };
+}
+
+function parsePort(s: string, from: number): number | null {
+  if (from >= s.length || s.length - from > 5) return null;
+  let port = 0;
+  for (let i = from; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x30 || c > 0x39) return null;
+    port = port * 10 + (c - 0x30);
+  }
+  return port >= 1 && port <= 65535 ? port : null;
+}
+
+/**
+ * A DNS name: labels of 1-63 letters, digits and hyphens, 253 characters at most, no
+ * trailing dot. A name whose last label is all digits is refused: URL parsers read it as
+ * an IPv4 number (`127.1`), so it is either a valid dotted quad (see `isIpLiteral`) or nothing.
+ */
+export function isValidHostName(name: string): boolean {
+  if (typeof name !== "string" || name.length === 0 || name.length > 253) return false;
+  let labelStart = 0;
+  let digitsOnly = true;
+  for (let i = 0; i <= name.length; i++) {
+    const c = i === name.length ? 0x2e : name.charCodeAt(i);
+    if (c === 0x2e /* . */) {
+      const size = i - labelStart;
+      if (size < 1 || size > 63) return false;
+      if (i === name.length && digitsOnly) return false;
+      labelStart = i + 1;
+      digitsOnly = true;
+      continue;
+    }
+    if (c >= 0x30 && c <= 0x39) continue;
+    digitsOnly = false;
+    if ((c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || c === 0x2d) continue;
+    return false;
+  }
+  return true;
+}
+
+function isIpv4(s: string): boolean {
+  return s.length <= 15 && ipaddr.IPv4.isValidFourPartDecimal(s);
+}
+
+function isIpv6(s: string): boolean {
+  if (s.length < 2 || s.length > 45) return false;
+  // Hex digits, colons and the dots of an embedded IPv4 only: no zone id, nothing else.
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    const ok =
+      (c >= 0x30 && c <= 0x3a) ||
+      (c >= 0x61 && c <= 0x66) ||
+      (c >= 0x41 && c <= 0x46) ||
+      c === 0x2e;
+    if (!ok) return false;
+  }
+  try {
+    return ipaddr.IPv6.isValid(s);
+  } catch {
+    return false;
+  }
+}
+
+/** An IP literal as a host: a dotted quad, or IPv6 with or without brackets (no zone id). */
+export function isIpLiteral(host: string): boolean {
+  if (typeof host !== "string") return false;
+  if (host.charCodeAt(0) === 0x5b) {
+    return host.charCodeAt(host.length - 1) === 0x5d && isIpv6(host.slice(1, -1));
+  }
+  return host.indexOf(":") >= 0 ? isIpv6(host) : isIpv4(host);
+}
+
+/** `localhost`, `*.localhost`, 127.0.0.0/8 or `::1` (host without port; brackets allowed). */
+export function isLocalhostHost(host: string): boolean {
+  if (typeof host !== "string") return false;
+  const name = host.toLowerCase();
+  if (name === "localhost" || (name.endsWith(".localhost") && isValidHostName(name))) return true;
+  if (!isIpLiteral(name)) return false;
+  if (name.indexOf(":") < 0) return name.startsWith("127.");
+  const inner = name.charCodeAt(0) === 0x5b ? name.slice(1, -1) : name;
+  return ipaddr.IPv6.parse(inner).toNormalizedString() === "0:0:0:0:0:0:0:1";
+}

@@ -1,0 +1,13 @@
+/** Proxy trust and the transport decision (SPEC §2.2). */
+export { isLoopbackAddress, isPublicAddress } from "./address.js";
+export { type ForwardedElement, parseForwarded } from "./forwarded.js";
+export { readHeader } from "./headers.js";
+export {
+  isIpLiteral,
+  isLocalhostHost,
+  isValidHostName,
+  type ParsedHost,
+  parseHost,
+} from "./host.js";
+export { compileTrust, type TrustMatcher, trustEntryError } from "./trust.js";
+export { decideTransport, type TransportConfig } from "./walk.js";
