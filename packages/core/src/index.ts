@@ -2,4 +2,11 @@
  * @scope/cookie-core: the decision engine. Imports nothing from `node:` so it runs on
  * Node, Bun, Deno, Workers and Next's edge runtime; file loading lives in `./node`.
  */
+
+export { type ParsedSetCookie, parseSetCookie } from "./cookie/parse.js";
+export { createCookiePolicy } from "./engine.js";
+export * from "./policy/index.js";
+export { defaultReporter, describeReason } from "./report.js";
+export { type NodeRequestLike, nodeRequest } from "./request/node-view.js";
+export * from "./transport/index.js";
 export * from "./types.js";

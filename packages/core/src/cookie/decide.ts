@@ -1,0 +1,419 @@
+import {
+  type CookieAction,
+  type CookieAttributes,
+  type CookieDecision,
+  type CookieOptions,
+  CookiePolicyError,
+  type Priority,
+  type ReasonCode,
+  type SameSite,
+  type Transport,
+} from "../types.js";
+import type { CookiePlan } from "./floor.js";
+import {
+  isCookieDomain,
+  isCookiePath,
+  isCookieValue,
+  MAX_AGE_CAP,
+  MAX_COOKIE_OCTETS,
+} from "./invariants.js";
+import { serializeCookie } from "./serialize.js";
+
+/** The part of the transport a cookie decision reads. */
+export type CookieTransport = Pick<Transport, "secure" | "secureContext">;
+
+export type Encode = (value: string) => string;
+
+const SAMESITE_RANK = { none: 1, lax: 2, strict: 3 } as const;
+const EPOCH = new Date(0);
+const DAY_MS = 86_400_000;
+
+/** `true` means Strict, `false` no attribute (as `cookie` reads them); anything else is invalid (null). */
+function callSiteSameSite(value: SameSite | boolean): SameSite | undefined | null {
+  if (value === true) return "strict";
+  if (value === false) return undefined;
+  const lower = typeof value === "string" ? value.toLowerCase() : "";
+  return lower === "strict" || lower === "lax" || lower === "none" ? lower : null;
+}
+
+function callSitePriority(value: unknown): Priority | null {
+  const lower = typeof value === "string" ? value.toLowerCase() : "";
+  return lower === "low" || lower === "medium" || lower === "high" ? lower : null;
+}
+
+function isValidDate(value: unknown): value is Date {
+  return value instanceof Date && Number.isFinite(value.getTime());
+}
+
+function failure(
+  name: string,
+  code: ReasonCode,
+  message: string,
+  reasons: ReasonCode[],
+  secure: boolean,
+  attributes: CookieAttributes | null,
+  clearing: boolean,
+): CookieDecision {
+  reasons.push(code);
+  return {
+    name,
+    action: "error",
+    secure,
+    header: null,
+    attributes,
+    reasons,
+    clearing,
+    error: new CookiePolicyError(code, name, `cookie "${name}": ${message}`),
+  };
+}
+
+/** Encodes the value; null when the result could end or split the header. */
+function encodeValue(value: string, encode: Encode): string | null {
+  let encoded: unknown;
+  try {
+    encoded = encode(String(value));
+  } catch {
+    return null;
+  }
+  return typeof encoded === "string" && isCookieValue(encoded) ? encoded : null;
+}
+
+const VALUE_INVALID =
+  "the encoded value contains characters a Set-Cookie header cannot carry (CTL, space, ';')";
+const TOO_LARGE = `name and value exceed ${MAX_COOKIE_OCTETS} octets; browsers would drop it`;
+
+/** Path and Domain may never carry anything that ends or splits the header. */
+function attributeProblem(a: CookieAttributes): string | null {
+  if (a.path !== undefined && !isCookiePath(a.path))
+    return `Path ${JSON.stringify(a.path)} is invalid`;
+  if (a.domain !== undefined && a.domain !== "" && !isCookieDomain(a.domain))
+    return `Domain ${JSON.stringify(a.domain)} is invalid`;
+  return null;
+}
+
+/** Serializes, or explains why it cannot be (a refusal by `cookie` is an attribute error). */
+function emit(name: string, encoded: string, a: CookieAttributes): string | Error {
+  try {
+    return serializeCookie(name, encoded, a);
+  } catch (error) {
+    return error instanceof Error ? error : new Error(String(error));
+  }
+}
+
+/**
+ * The enforce-mode decision for one cookie (SPEC §2.3): the policy floor raised by the
+ * call site, the Secure requirement against the transport, then the invariants.
+ * `clearing` decides the removal of the cookie instead (see `decideClear`).
+ */
+export function decideCookie(
+  plan: CookiePlan,
+  value: string,
+  options: CookieOptions | undefined,
+  encode: Encode,
+  transport: CookieTransport,
+  clearing: boolean,
+): CookieDecision {
+  const name = plan.name;
+  const reasons: ReasonCode[] = [];
+  if (!plan.validName)
+    return failure(
+      name,
+      "COOKIE_NAME_INVALID",
+      "the name is not an RFC 6265 token",
+      reasons,
+      false,
+      null,
+      clearing,
+    );
+
+  const f = plan.floor;
+  const mode = f.secure;
+  let httpOnly = f.httpOnly;
+  let sameSite: SameSite | undefined = f.sameSite;
+  let path: string | undefined = f.path;
+  let domain = f.domain;
+  let maxAge = f.maxAge;
+  let expires: Date | undefined;
+  let partitioned = f.partitioned;
+  let priority = f.priority;
+  let weakened = false;
+  let callSiteSecure = false;
+
+  if (options !== undefined) {
+    // The floor: a call site may strengthen, never weaken (a weakening is ignored).
+    if (options.secure === true) callSiteSecure = true;
+    else if (options.secure === false && mode !== "never") weakened = true;
+    if (options.httpOnly === true) httpOnly = true;
+    else if (options.httpOnly === false && httpOnly) weakened = true;
+    if (options.sameSite !== undefined) {
+      const asked = callSiteSameSite(options.sameSite);
+      if (asked === null)
+        return failure(
+          name,
+          "COOKIE_ATTRIBUTE_INVALID",
+          `SameSite ${JSON.stringify(options.sameSite)} is invalid`,
+          reasons,
+          false,
+          null,
+          clearing,
+        );
+      const askedRank = asked === undefined ? 0 : SAMESITE_RANK[asked];
+      const floorRank = sameSite === undefined ? 0 : SAMESITE_RANK[sameSite];
+      if (askedRank >= floorRank) sameSite = asked;
+      else weakened = true;
+    }
+    if (options.partitioned === true) partitioned = true;
+    else if (options.partitioned === false && partitioned) weakened = true;
+    if (options.priority !== undefined) {
+      const asked = callSitePriority(options.priority);
+      if (asked === null)
+        return failure(
+          name,
+          "COOKIE_ATTRIBUTE_INVALID",
+          `Priority ${JSON.stringify(options.priority)} is invalid`,
+          reasons,
+          false,
+          null,
+          clearing,
+        );
+      priority = asked;
+    }
+    if (options.path !== undefined) path = options.path;
+    if (options.domain !== undefined) {
+      // A Domain written by the matching rule is fixed.
+      if (plan.ruleDomain === undefined) domain = options.domain;
+      else if (options.domain.toLowerCase() !== plan.ruleDomain.toLowerCase())
+        reasons.push("DOMAIN_FIXED_BY_RULE");
+    }
+    if (!clearing) {
+      if (options.maxAge !== undefined) {
+        if (typeof options.maxAge !== "number" || !Number.isFinite(options.maxAge))
+          return failure(
+            name,
+            "COOKIE_ATTRIBUTE_INVALID",
+            `Max-Age ${String(options.maxAge)} is not a finite number of seconds`,
+            reasons,
+            false,
+            null,
+            clearing,
+          );
+        const asked = Math.floor(options.maxAge);
+        if (f.maxAge !== undefined && asked > f.maxAge) weakened = true;
+        else maxAge = asked;
+      }
+      if (options.expires !== undefined) {
+        if (!isValidDate(options.expires))
+          return failure(
+            name,
+            "COOKIE_ATTRIBUTE_INVALID",
+            "Expires is not a valid date",
+            reasons,
+            false,
+            null,
+            clearing,
+          );
+        if (f.maxAge !== undefined && options.expires.getTime() - Date.now() > f.maxAge * 1000)
+          weakened = true;
+        else {
+          expires = options.expires;
+          // A shorter Expires is the call site's lifetime; the policy's longer Max-Age would override it.
+          if (options.maxAge === undefined) maxAge = undefined;
+        }
+      }
+    }
+  }
+
+  // Secure requirement (SPEC §2.3).
+  const prefix = plan.prefix;
+  if (mode === "always" || callSiteSecure) reasons.push("SECURE_REQUIRED_MODE");
+  if (prefix.secure) reasons.push("SECURE_REQUIRED_PREFIX");
+  if (sameSite === "none") reasons.push("SECURE_REQUIRED_SAMESITE_NONE");
+  if (partitioned) reasons.push("SECURE_REQUIRED_PARTITIONED");
+  const requires =
+    mode === "always" || callSiteSecure || prefix.secure || sameSite === "none" || partitioned;
+
+  let secure: boolean;
+  let action: CookieAction = "set";
+  if (clearing) {
+    // Clearing mirrors the set so it matches, but is never dropped or refused for being
+    // insecure: over HTTP a Secure cookie cannot be touched ("leave secure cookies alone"),
+    // so the attempt is reported and emitted without Secure unless a prefix forces it.
+    if (transport.secure || transport.secureContext) {
+      secure = prefix.secure || (requires && mode !== "never") || mode === "auto";
+      if (mode === "auto" && !requires) reasons.push("SECURE_AUTO");
+    } else {
+      secure = prefix.secure;
+      if (requires) reasons.push("CLEAR_SECURE_ON_INSECURE");
+      else if (mode === "auto") reasons.push("SECURE_AUTO");
+    }
+  } else if (requires) {
+    if (mode === "never")
+      return failure(
+        name,
+        "SECURE_NEVER_CONFLICT",
+        'secure "never" conflicts with a cookie that requires Secure',
+        reasons,
+        false,
+        null,
+        clearing,
+      );
+    secure = true;
+    if (!transport.secure) {
+      if (transport.secureContext) reasons.push("SECURE_LOCALHOST_CONTEXT");
+      else if (f.onInsecure === "drop") {
+        action = "drop";
+        reasons.push("INSECURE_TRANSPORT_DROPPED");
+      } else if (f.onInsecure === "error") action = "error";
+      else reasons.push("INSECURE_TRANSPORT_SET");
+    }
+  } else if (mode === "auto") {
+    reasons.push("SECURE_AUTO");
+    secure = transport.secure || transport.secureContext;
+    if (!transport.secure && transport.secureContext) reasons.push("SECURE_LOCALHOST_CONTEXT");
+  } else secure = false;
+
+  // Invariants, whatever the policy says.
+  if (prefix.host && (path !== "/" || (domain !== undefined && domain !== ""))) {
+    path = "/";
+    domain = undefined;
+    reasons.push("HOST_PREFIX_CORRECTED");
+  }
+  if (prefix.httpOnly && !httpOnly) {
+    httpOnly = true;
+    reasons.push("HTTPONLY_REQUIRED_PREFIX");
+  }
+  if (clearing) {
+    maxAge = 0;
+    expires = EPOCH;
+  } else {
+    if (maxAge !== undefined && maxAge > MAX_AGE_CAP) {
+      maxAge = MAX_AGE_CAP;
+      reasons.push("MAXAGE_CAPPED");
+    }
+    if (expires !== undefined) {
+      const cap = Date.now() + MAX_AGE_CAP * 1000;
+      if (expires.getTime() > cap) {
+        expires = new Date(Math.floor(cap / DAY_MS) * DAY_MS);
+        if (!reasons.includes("MAXAGE_CAPPED")) reasons.push("MAXAGE_CAPPED");
+      }
+    }
+  }
+  if (weakened) reasons.push("CALLSITE_WEAKENING_IGNORED");
+
+  const attributes: CookieAttributes = {
+    secure,
+    httpOnly,
+    sameSite,
+    path,
+    domain: domain === "" ? undefined : domain,
+    maxAge,
+    expires,
+    partitioned,
+    priority,
+  };
+  const encoded = encodeValue(clearing ? "" : value, encode);
+  if (encoded === null)
+    return failure(
+      name,
+      "COOKIE_ATTRIBUTE_INVALID",
+      VALUE_INVALID,
+      reasons,
+      secure,
+      attributes,
+      clearing,
+    );
+  if (name.length + encoded.length > MAX_COOKIE_OCTETS)
+    return failure(name, "COOKIE_TOO_LARGE", TOO_LARGE, reasons, secure, attributes, clearing);
+  const problem = attributeProblem(attributes);
+  if (problem !== null)
+    return failure(
+      name,
+      "COOKIE_ATTRIBUTE_INVALID",
+      problem,
+      reasons,
+      secure,
+      attributes,
+      clearing,
+    );
+  if (action === "error")
+    return failure(
+      name,
+      "INSECURE_TRANSPORT_ERROR",
+      "requires Secure but the transport is not HTTPS (onInsecure: error)",
+      reasons,
+      secure,
+      attributes,
+      clearing,
+    );
+  if (action === "drop")
+    return { name, action, secure, header: null, attributes, reasons, clearing };
+  const header = emit(name, encoded, attributes);
+  if (typeof header !== "string")
+    return failure(
+      name,
+      "COOKIE_ATTRIBUTE_INVALID",
+      header.message,
+      reasons,
+      secure,
+      attributes,
+      clearing,
+    );
+  return { name, action, secure, header, attributes, reasons, clearing };
+}
+
+/**
+ * Report-only: the app's own attributes, serialized as written (no floor). Only what
+ * cannot be serialized safely (an invalid name, anything that could inject) is refused.
+ * `enforce` is the decision enforce mode would have made; it is kept in `wouldBe`.
+ */
+export function decideAsWritten(
+  plan: CookiePlan,
+  value: string,
+  options: CookieOptions | undefined,
+  encode: Encode,
+  enforce: CookieDecision,
+  clearing: boolean,
+): CookieDecision {
+  const name = plan.name;
+  const reasons = enforce.reasons.slice() as ReasonCode[];
+  reasons.push("REPORT_ONLY");
+  const wouldBe = { action: enforce.action, secure: enforce.secure, header: enforce.header };
+  const o = options ?? {};
+  const sameSite = o.sameSite === undefined ? undefined : callSiteSameSite(o.sameSite);
+  const priority = o.priority === undefined ? null : callSitePriority(o.priority);
+  const maxAge =
+    typeof o.maxAge === "number" && Number.isFinite(o.maxAge) ? Math.floor(o.maxAge) : undefined;
+  const attributes: CookieAttributes = {
+    secure: o.secure === true,
+    httpOnly: o.httpOnly === true,
+    sameSite: sameSite ?? undefined,
+    path: o.path,
+    domain: o.domain === "" ? undefined : o.domain,
+    maxAge: clearing ? 0 : maxAge,
+    expires: clearing ? EPOCH : isValidDate(o.expires) ? o.expires : undefined,
+    partitioned: o.partitioned === true,
+    priority: priority ?? undefined,
+  };
+  const refuse = (code: ReasonCode, message: string): CookieDecision => ({
+    ...failure(name, code, message, reasons, attributes.secure, attributes, clearing),
+    wouldBe,
+  });
+  if (!plan.validName) return refuse("COOKIE_NAME_INVALID", "the name is not an RFC 6265 token");
+  const encoded = encodeValue(clearing ? "" : value, encode);
+  if (encoded === null) return refuse("COOKIE_ATTRIBUTE_INVALID", VALUE_INVALID);
+  const problem = attributeProblem(attributes);
+  if (problem !== null) return refuse("COOKIE_ATTRIBUTE_INVALID", problem);
+  // Too large is not an injection: the app's cookie goes out as written (the browser decides).
+  const header = emit(name, encoded, attributes);
+  if (typeof header !== "string") return refuse("COOKIE_ATTRIBUTE_INVALID", header.message);
+  return {
+    name,
+    action: "set",
+    secure: attributes.secure,
+    header,
+    attributes,
+    reasons,
+    clearing,
+    wouldBe,
+  };
+}

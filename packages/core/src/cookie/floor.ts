@@ -1,0 +1,109 @@
+import type {
+  CookieSettings,
+  OnInsecure,
+  Priority,
+  ResolvedProfile,
+  SameSite,
+  SecureMode,
+} from "../types.js";
+import { isCookieName, type PrefixRules, prefixRules } from "./invariants.js";
+import { compileRuleLookup } from "./resolve-rule.js";
+
+/** The policy's resolved attributes for one cookie name: the floor a call site may only raise. */
+export interface CookieFloor {
+  readonly secure: SecureMode;
+  readonly httpOnly: boolean;
+  readonly sameSite: SameSite;
+  readonly path: string;
+  readonly domain: string | undefined;
+  readonly maxAge: number | undefined;
+  readonly partitioned: boolean;
+  readonly priority: Priority | undefined;
+  readonly onInsecure: OnInsecure;
+}
+
+/** Everything about a cookie name that does not depend on the request: computed once per name. */
+export interface CookiePlan {
+  readonly name: string;
+  readonly validName: boolean;
+  readonly sensitive: boolean;
+  readonly floor: CookieFloor;
+  /** A Domain written by the matching rule is fixed; a call site cannot move it. */
+  readonly ruleDomain: string | undefined;
+  readonly prefix: PrefixRules;
+}
+
+export type PlanLookup = (name: string) => CookiePlan;
+
+/** Names seen at run time are cached up to this many, so arbitrary names cannot grow memory. */
+const PLAN_CACHE_LIMIT = 1000;
+
+const SETTING_KEYS = [
+  "secure",
+  "httpOnly",
+  "sameSite",
+  "path",
+  "domain",
+  "maxAge",
+  "partitioned",
+  "priority",
+  "onInsecure",
+] as const satisfies readonly (keyof CookieSettings)[];
+
+/** Later layers win key by key; `undefined` never overwrites. */
+function layer(target: Record<string, unknown>, source: CookieSettings | undefined): void {
+  if (!source) return;
+  for (const key of SETTING_KEYS) if (source[key] !== undefined) target[key] = source[key];
+}
+
+/**
+ * Compiles the profile's cookie settings once: built-in defaults (already in
+ * `profile.defaults`) → `defaults` → `sensitive` (when sensitive) → the one matching rule.
+ */
+export function compilePlans(profile: ResolvedProfile): PlanLookup {
+  const findRule = compileRuleLookup(profile.cookies);
+  const patterns = profile.sensitive.patterns.map((p) => p.toLowerCase()).filter((p) => p);
+  const cache = new Map<string, CookiePlan>();
+
+  const build = (name: string): CookiePlan => {
+    const rule = findRule(name);
+    let sensitive: boolean;
+    if (rule?.sensitive !== undefined) sensitive = rule.sensitive;
+    else {
+      const lower = name.toLowerCase();
+      sensitive = patterns.some((p) => lower.includes(p));
+    }
+    const merged: Record<string, unknown> = {};
+    layer(merged, profile.defaults);
+    if (sensitive) layer(merged, profile.sensitive);
+    layer(merged, rule);
+    const floor = merged as unknown as CookieFloor;
+    return {
+      name,
+      validName: isCookieName(name),
+      sensitive,
+      floor: {
+        secure: floor.secure,
+        httpOnly: floor.httpOnly === true,
+        sameSite: floor.sameSite,
+        path: floor.path,
+        domain: floor.domain,
+        maxAge: floor.maxAge,
+        partitioned: floor.partitioned === true,
+        priority: floor.priority,
+        onInsecure: floor.onInsecure,
+      },
+      ruleDomain: rule?.domain,
+      prefix: prefixRules(name),
+    };
+  };
+
+  return (name) => {
+    let plan = cache.get(name);
+    if (plan === undefined) {
+      plan = build(name);
+      if (cache.size < PLAN_CACHE_LIMIT) cache.set(name, plan);
+    }
+    return plan;
+  };
+}

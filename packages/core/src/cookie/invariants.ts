@@ -1,0 +1,58 @@
+/**
+ * Rules no policy can switch off: cookie-name syntax, prefixes, lifetime cap, size and
+ * the characters that could end or split a Set-Cookie header.
+ */
+
+/** RFC 6265 cookie-name = RFC 7230 token. */
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+/** RFC 6265 cookie-octet, as `cookie` 1.1.1 accepts it (no CTL, space, `;`). */
+const COOKIE_VALUE = /^[\u0021-\u003A\u003C-\u007E]*$/;
+/** Path: printable ASCII without `;` (and `<`, as `cookie` refuses it); no CTL can end the header. */
+const PATH_VALUE = /^[\u0020-\u003A\u003D-\u007E]*$/;
+
+/** Browsers cap cookie lifetime at 400 days (RFC 6265bis). */
+export const MAX_AGE_CAP = 400 * 24 * 60 * 60;
+/** Name + value octets a browser is guaranteed to keep (the `=` not counted). */
+export const MAX_COOKIE_OCTETS = 4096;
+
+export function isCookieName(name: string): boolean {
+  return TOKEN.test(name);
+}
+
+export function isCookieValue(encoded: string): boolean {
+  return COOKIE_VALUE.test(encoded);
+}
+
+export function isCookiePath(path: string): boolean {
+  return PATH_VALUE.test(path);
+}
+
+/** What a name's prefix demands, matched case-insensitively as browsers do. */
+export interface PrefixRules {
+  /** `__Secure-`, `__Host-`, `__Http-`, `__Host-Http-`: Secure required. */
+  readonly secure: boolean;
+  /** `__Host-` (incl. `__Host-Http-`): Path=/ and no Domain. */
+  readonly host: boolean;
+  /** `__Http-`, `__Host-Http-` (layered-cookies draft): HttpOnly required. */
+  readonly httpOnly: boolean;
+}
+
+const NO_PREFIX: PrefixRules = { secure: false, host: false, httpOnly: false };
+
+export function prefixRules(name: string): PrefixRules {
+  if (name.charCodeAt(0) !== 95 || name.charCodeAt(1) !== 95) return NO_PREFIX; // "__"
+  const lower = name.toLowerCase();
+  if (lower.startsWith("__host-http-")) return { secure: true, host: true, httpOnly: true };
+  if (lower.startsWith("__host-")) return { secure: true, host: true, httpOnly: false };
+  if (lower.startsWith("__http-")) return { secure: true, host: false, httpOnly: true };
+  if (lower.startsWith("__secure-")) return { secure: true, host: false, httpOnly: false };
+  return NO_PREFIX;
+}
+
+/** RFC 1034/1123 host name, optional leading dot (as `cookie` 1.1.1 accepts Domain). */
+const DOMAIN_VALUE =
+  /^([.]?[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)([.][a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/i;
+
+export function isCookieDomain(domain: string): boolean {
+  return DOMAIN_VALUE.test(domain);
+}

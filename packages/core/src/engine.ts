@@ -1,0 +1,235 @@
+import { decideAsWritten, decideCookie, type Encode } from "./cookie/decide.js";
+import { compilePlans, type PlanLookup } from "./cookie/floor.js";
+import { parseSetCookie } from "./cookie/parse.js";
+import { resolveProfile, validatePolicy } from "./policy/index.js";
+import { defaultReporter, describeReason, NOTABLE_REASONS, reportEvent } from "./report.js";
+import { compileHsts, type HstsRule } from "./request/hsts.js";
+import { compileRedirect, type RedirectRule } from "./request/redirect.js";
+import { compileTrust, decideTransport } from "./transport/index.js";
+import type {
+  CookieDecision,
+  CookieOptions,
+  CookiePolicy,
+  Diagnostic,
+  EngineOptions,
+  ExplainResult,
+  Mode,
+  OnReport,
+  PolicyFile,
+  PolicyRequest,
+  RedirectDecision,
+  RequestContext,
+  RequestVerdict,
+  ResolvedProfile,
+  SetCookieMeta,
+  Transport,
+} from "./types.js";
+
+/** What one compiled policy shares with every request. */
+interface Compiled {
+  readonly policy: CookiePolicy;
+  readonly env: string;
+  readonly reportOnly: boolean;
+  readonly onReport: OnReport;
+  readonly planFor: PlanLookup;
+  readonly transportConfig: Parameters<typeof decideTransport>[1];
+  readonly redirect: RedirectRule | null;
+  readonly hsts: HstsRule | null;
+}
+
+const NO_DECISIONS: readonly CookieDecision[] = Object.freeze([]);
+const AS_WRITTEN: Encode = (value) => value;
+
+/** A Set-Cookie line that expires the cookie is a clearing, decided as one. */
+function isClearing(options: CookieOptions): boolean {
+  if (options.maxAge !== undefined && options.maxAge <= 0) return true;
+  return options.expires !== undefined && options.expires.getTime() <= Date.now();
+}
+
+class Context implements RequestContext {
+  readonly policy: CookiePolicy;
+  readonly transport: Transport;
+  readonly redirect: RedirectDecision | null;
+  readonly reject: RequestVerdict["reject"];
+  readonly hsts: string | null;
+  readonly #c: Compiled;
+  #decisions: CookieDecision[] | null = null;
+
+  constructor(c: Compiled, req: PolicyRequest) {
+    this.#c = c;
+    this.policy = c.policy;
+    const transport = decideTransport(req, c.transportConfig);
+    this.transport = transport;
+    if (transport.diagnostics.length > 0)
+      for (const d of transport.diagnostics) c.onReport(reportEvent(d.code, d.message, c.env));
+    const outcome = c.redirect === null ? null : c.redirect(transport, req.method, req.url);
+    const hsts = c.hsts === null ? null : c.hsts(transport);
+    if (c.reportOnly) {
+      // Report-only never changes a response: no redirect, refusal or HSTS, only reports.
+      this.redirect = null;
+      this.reject = null;
+      this.hsts = null;
+      if (outcome?.redirect)
+        c.onReport(
+          reportEvent(
+            "REPORT_ONLY",
+            `would redirect (${outcome.redirect.status}) to ${outcome.redirect.location}`,
+            c.env,
+          ),
+        );
+      if (outcome?.reject)
+        c.onReport(reportEvent("REPORT_ONLY", "would refuse the request: invalid Host", c.env));
+      if (hsts !== null)
+        c.onReport(
+          reportEvent("REPORT_ONLY", `would send Strict-Transport-Security: ${hsts}`, c.env),
+        );
+    } else {
+      this.redirect = outcome === null ? null : outcome.redirect;
+      this.reject = outcome === null ? null : outcome.reject;
+      this.hsts = hsts;
+    }
+  }
+
+  get decisions(): readonly CookieDecision[] {
+    return this.#decisions ?? NO_DECISIONS;
+  }
+
+  setCookie(
+    name: string,
+    value: string,
+    options?: CookieOptions,
+    meta?: SetCookieMeta,
+  ): CookieDecision {
+    return this.#decide(name, value, options, meta?.encode ?? encodeURIComponent, false);
+  }
+
+  clearCookie(name: string, options?: CookieOptions): CookieDecision {
+    return this.#decide(name, "", options, encodeURIComponent, true);
+  }
+
+  applySetCookie(header: string): CookieDecision {
+    const parsed = parseSetCookie(header);
+    if (parsed === null) return this.#decide("", "", undefined, AS_WRITTEN, false);
+    return this.#decide(
+      parsed.name,
+      parsed.value,
+      parsed.options,
+      AS_WRITTEN,
+      isClearing(parsed.options),
+    );
+  }
+
+  explain(): ExplainResult {
+    const t = this.transport;
+    return {
+      env: this.policy.env,
+      mode: this.policy.mode,
+      transport: {
+        protocol: t.protocol,
+        secure: t.secure,
+        source: t.source,
+        clientAddress: t.clientAddress,
+        host: t.host,
+        trustedHops: t.trustedHops,
+      },
+      redirect: this.redirect === null ? null : { ...this.redirect },
+      hsts: this.hsts,
+      cookies: this.decisions.map((d) => {
+        const cookie: ExplainResult["cookies"][number] = {
+          name: d.name,
+          action: d.action,
+          secure: d.secure,
+          header: d.header,
+          reasons: [...d.reasons],
+        };
+        if (d.wouldBe !== undefined) cookie.wouldBe = { ...d.wouldBe };
+        return cookie;
+      }),
+      diagnostics: [...this.policy.diagnostics, ...t.diagnostics].map((d) => ({
+        code: d.code,
+        message: d.message,
+      })),
+    };
+  }
+
+  #decide(
+    name: string,
+    value: string,
+    options: CookieOptions | undefined,
+    encode: Encode,
+    clearing: boolean,
+  ): CookieDecision {
+    const c = this.#c;
+    const plan = c.planFor(String(name));
+    let decision = decideCookie(plan, value, options, encode, this.transport, clearing);
+    if (c.reportOnly) decision = decideAsWritten(plan, value, options, encode, decision, clearing);
+    if (this.#decisions === null) this.#decisions = [decision];
+    else this.#decisions.push(decision);
+    this.#report(decision);
+    return decision;
+  }
+
+  /** Only notable reasons reach `onReport`: a routine decision costs nothing here. */
+  #report(d: CookieDecision): void {
+    const c = this.#c;
+    for (const code of d.reasons) {
+      if (!NOTABLE_REASONS.has(code)) continue;
+      const message = code === d.error?.code ? d.error.message : describeReason(code);
+      c.onReport(
+        reportEvent(code, c.reportOnly ? `report-only: ${message}` : message, c.env, d.name),
+      );
+    }
+    if (d.wouldBe !== undefined && (d.wouldBe.header !== d.header || d.wouldBe.action !== d.action))
+      c.onReport(
+        reportEvent(
+          "REPORT_ONLY",
+          `emitted as the app wrote it; enforce mode would ${d.wouldBe.action} ${d.wouldBe.header ?? ""}`.trim(),
+          c.env,
+          d.name,
+        ),
+      );
+  }
+}
+
+/**
+ * Validates and resolves a policy for one profile, then compiles everything a request
+ * needs (trust matcher, cookie rules, redirect hosts, HSTS value) once. Create it at
+ * start-up and share it; `begin(req)` decides one request.
+ */
+export function createCookiePolicy(
+  input: PolicyFile | unknown,
+  options: EngineOptions = {},
+): CookiePolicy {
+  const file = validatePolicy(input);
+  const resolved = resolveProfile(file, options.env);
+  const profile: ResolvedProfile = resolved.profile;
+  const mode: Mode = options.mode ?? profile.mode;
+  const onReport = options.onReport ?? defaultReporter();
+  const env = resolved.env;
+  const diagnostics: readonly Diagnostic[] = Object.freeze([...resolved.diagnostics]);
+
+  const policy: CookiePolicy = {
+    env,
+    requestedEnv: resolved.requestedEnv,
+    mode,
+    profile,
+    diagnostics,
+    begin: (req) => new Context(compiled, req),
+  };
+  const compiled: Compiled = {
+    policy,
+    env,
+    reportOnly: mode === "report-only",
+    onReport,
+    planFor: compilePlans(profile),
+    transportConfig: {
+      trust: compileTrust(profile.proxy.trust),
+      headers: profile.proxy.headers,
+      localhost: profile.localhost,
+    },
+    redirect: compileRedirect(profile.https.redirect),
+    hsts: compileHsts(profile.https.hsts),
+  };
+  for (const d of diagnostics) onReport(reportEvent(d.code, d.message, env));
+  return policy;
+}
