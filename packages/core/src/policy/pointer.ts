@@ -25,8 +25,15 @@ function distance(a: string, b: string): number {
   return previous[y.length] ?? 0;
 }
 
-/** The nearest candidate when it is close enough to be a typo (a third of its length), else undefined. */
-export function nearest(word: string, candidates: Iterable<string>): string | undefined {
+/**
+ * The nearest candidate when it is close enough to be a typo (by default a third of its
+ * length), else undefined.
+ */
+export function nearest(
+  word: string,
+  candidates: Iterable<string>,
+  maxDistance?: number,
+): string | undefined {
   let best: string | undefined;
   let bestDistance = Number.POSITIVE_INFINITY;
   for (const candidate of candidates) {
@@ -37,12 +44,16 @@ export function nearest(word: string, candidates: Iterable<string>): string | un
     }
   }
   if (best === undefined) return undefined;
-  const limit = Math.max(1, Math.floor(Math.max(word.length, best.length) / 3));
+  const limit = maxDistance ?? Math.max(1, Math.floor(Math.max(word.length, best.length) / 3));
   return bestDistance <= limit ? best : undefined;
 }
 
 /** ` (did you mean "x"?)`, or nothing. */
-export function didYouMean(word: string, candidates: Iterable<string>): string {
-  const hit = nearest(word, candidates);
+export function didYouMean(
+  word: string,
+  candidates: Iterable<string>,
+  maxDistance?: number,
+): string {
+  const hit = nearest(word, candidates, maxDistance);
   return hit === undefined ? "" : ` (did you mean "${hit}"?)`;
 }

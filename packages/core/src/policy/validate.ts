@@ -100,6 +100,7 @@ function describe(issue: Issue, input: unknown): PolicyIssue[] {
           ? didYouMean(
               value,
               issue.values.filter((v): v is string => typeof v === "string"),
+              1, // a looser hint could flip the meaning ("secure" → "insecure")
             )
           : "";
       return [{ path: at, message: `must be ${list} (got ${show(value)})${hint}` }];
