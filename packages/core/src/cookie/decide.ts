@@ -16,6 +16,7 @@ import {
   isCookieValue,
   MAX_AGE_CAP,
   MAX_COOKIE_OCTETS,
+  wholeSeconds,
 } from "./invariants.js";
 import { serializeCookie } from "./serialize.js";
 
@@ -197,7 +198,7 @@ export function decideCookie(
             null,
             clearing,
           );
-        const asked = Math.floor(options.maxAge);
+        const asked = wholeSeconds(options.maxAge);
         if (f.maxAge !== undefined && asked > f.maxAge) weakened = true;
         else maxAge = asked;
       }
@@ -382,7 +383,7 @@ export function decideAsWritten(
   const sameSite = o.sameSite === undefined ? undefined : callSiteSameSite(o.sameSite);
   const priority = o.priority === undefined ? null : callSitePriority(o.priority);
   const maxAge =
-    typeof o.maxAge === "number" && Number.isFinite(o.maxAge) ? Math.floor(o.maxAge) : undefined;
+    typeof o.maxAge === "number" && Number.isFinite(o.maxAge) ? wholeSeconds(o.maxAge) : undefined;
   const attributes: CookieAttributes = {
     secure: o.secure === true,
     httpOnly: o.httpOnly === true,

@@ -56,3 +56,11 @@ const DOMAIN_VALUE =
 export function isCookieDomain(domain: string): boolean {
   return DOMAIN_VALUE.test(domain);
 }
+
+/**
+ * Max-Age as a whole number of seconds a header can carry: fractions floored, a negative
+ * value is 0 (both expire at once), huge values held to a plain integer (never `1e+21`).
+ */
+export function wholeSeconds(seconds: number): number {
+  return Math.min(Math.max(0, Math.floor(seconds)), Number.MAX_SAFE_INTEGER);
+}
