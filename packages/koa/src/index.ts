@@ -1,1 +1,148 @@
-export {};
+/**
+ * @scope/cookie-koa: `app.use(cookiePolicy())`, then `ctx.cookies.set()` obeys the cookie
+ * policy. The core decides Secure from the transport (trusted proxies included), so Koa's
+ * "Cannot send secure cookie over unencrypted connection" no longer fires behind one.
+ * Every rule lives in @scope/cookie-core: this file only translates.
+ */
+import {
+  type CookieOptions,
+  type Mode,
+  nodeRequest,
+  type OnReport,
+  type PolicyFile,
+  type RequestContext,
+} from "@scope/cookie-core";
+import { loadCookiePolicy } from "@scope/cookie-core/node";
+import type { Context, Middleware } from "koa";
+
+export interface CookiePolicyOptions {
+  /** Path to the policy file, or the policy itself. Default: `cookie-policy.json` in the cwd. */
+  config?: string | PolicyFile;
+  /** Profile name; else COOKIE_POLICY_ENV, NODE_ENV, then "production". */
+  env?: string;
+  /** Overrides the profile's `mode`. */
+  mode?: Mode;
+  /** Receives every report; default: one console.warn per distinct code and cookie. */
+  onReport?: OnReport;
+}
+
+declare module "koa" {
+  interface DefaultContext {
+    /** This request's transport and cookie decisions (set by `cookiePolicy()`). */
+    cookiePolicy: RequestContext;
+  }
+}
+
+type Cookies = Context["cookies"];
+type SetOption = NonNullable<Parameters<Cookies["set"]>[2]>;
+const REQUEST = Symbol("cookiePolicy.request");
+/** The `cookies` jar Koa creates per request, with the fields this adapter reads. */
+type Jar = Cookies & { keys?: { sign(data: string): string }; [REQUEST]: RequestContext };
+
+/** Koa's values are sent as written (`ctx.cookies.get()` does not decode); the core still refuses unsafe ones. */
+const AS_WRITTEN = { encode: (value: string) => value };
+
+const NONE: CookieOptions = {};
+
+/**
+ * What the `cookies` lib writes for omitted options (Path=/, HttpOnly, Secure when Koa
+ * thinks the request is secure). Only report-only mode uses them, where the app's cookie
+ * goes out as Koa would write it; enforce mode lets the policy fill what the app omits.
+ */
+function koaDefaults(jar: Jar): CookieOptions {
+  return jar[REQUEST].policy.mode === "report-only"
+    ? { path: "/", httpOnly: true, secure: jar.secure }
+    : NONE;
+}
+
+/** Koa options in the policy's vocabulary: `maxAge` is milliseconds, and 0 means a session cookie. */
+function toPolicyOptions(o: SetOption = {}, clearing: boolean, d: CookieOptions): CookieOptions {
+  return {
+    secure: o.secure ?? d.secure,
+    httpOnly: o.httpOnly ?? d.httpOnly,
+    sameSite: o.sameSite,
+    path: o.path ?? d.path,
+    domain: o.domain,
+    maxAge: clearing || !o.maxAge ? undefined : o.maxAge / 1000,
+    expires: clearing ? undefined : o.expires,
+    partitioned: o.partitioned,
+    priority: o.priority,
+  };
+}
+
+/** Adds a Set-Cookie line; `overwrite` drops earlier lines of that name, as the `cookies` lib does. */
+function push(lines: string[], name: string, line: string, overwrite: boolean | undefined): void {
+  if (overwrite) {
+    for (let i = lines.length - 1; i >= 0; i--) {
+      if (lines[i]?.startsWith(`${name}=`)) lines.splice(i, 1);
+    }
+  }
+  lines.push(line);
+}
+
+/**
+ * Replaces `cookies.set` (shared by every request, `this` is the jar): the core decides,
+ * the decided header is written. A falsy value clears the cookie, as in the `cookies` lib.
+ */
+function policySet(this: Jar, name: string, value?: string | null, opts?: SetOption): Cookies {
+  const signed = opts ? (opts.signed ?? this.keys !== undefined) : false;
+  if (signed && !this.keys) throw new Error(".keys required for signed cookies");
+  const rc = this[REQUEST];
+  const defaults = koaDefaults(this);
+  const decision = value
+    ? rc.setCookie(name, String(value), toPolicyOptions(opts, false, defaults), AS_WRITTEN)
+    : rc.clearCookie(name, toPolicyOptions(opts, true, defaults));
+  if (decision.action === "error") throw decision.error;
+  const header = decision.header;
+  if (header === null) return this;
+
+  const res = this.response;
+  const prior = res.getHeader("Set-Cookie");
+  const lines = prior === undefined ? [] : Array.isArray(prior) ? prior : [String(prior)];
+  push(lines, name, header, opts?.overwrite);
+  if (signed && this.keys) {
+    // The `.sig` companion: same attributes, value = keygrip signature of "name=value" as sent.
+    const end = header.indexOf(";");
+    const pair = end === -1 ? header : header.slice(0, end);
+    const sig = `${name}.sig=${this.keys.sign(pair)}${header.slice(pair.length)}`;
+    push(lines, `${name}.sig`, sig, opts?.overwrite);
+  }
+  res.setHeader("Set-Cookie", lines);
+  return this;
+}
+
+/**
+ * The middleware. The policy is loaded and compiled once, here: a bad policy throws a
+ * PolicyLoadError naming every problem before the app starts serving.
+ */
+export function cookiePolicy(options: CookiePolicyOptions = {}): Middleware {
+  const policy = loadCookiePolicy({
+    config: options.config,
+    env: options.env,
+    mode: options.mode,
+    onReport: options.onReport,
+  });
+  return async (ctx, next) => {
+    const { socket, headers, method } = ctx.req;
+    // originalUrl: koa-mount shortens ctx.url; redirects need the full one.
+    const rc = policy.begin(nodeRequest({ socket, headers, method, url: ctx.originalUrl }));
+    ctx.cookiePolicy = rc;
+    if (rc.reject) {
+      ctx.status = rc.reject.status;
+      ctx.type = "text/plain";
+      ctx.body = rc.reject.body;
+      return;
+    }
+    if (rc.redirect) {
+      ctx.status = rc.redirect.status;
+      ctx.set("Location", rc.redirect.location);
+      ctx.body = "";
+      return;
+    }
+    if (rc.hsts) ctx.set("Strict-Transport-Security", rc.hsts);
+    const jar: Cookies = ctx.cookies;
+    (jar as Jar)[REQUEST] = rc;
+    jar.set = policySet as Cookies["set"];
+    await next();
+  };
+}

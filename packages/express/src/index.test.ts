@@ -1,0 +1,279 @@
+import { createHmac } from "node:crypto";
+import type { PolicyFile, ReportEvent } from "@scope/cookie-core";
+import express, { type ErrorRequestHandler } from "express";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type CookiePolicyOptions, cookiePolicy } from "./index.js";
+import { call, type Served, serve } from "./test-harness.js";
+
+const policy: PolicyFile = {
+  proxy: { trust: ["127.0.0.2/32"] },
+  https: { hsts: { maxAge: 31536000, includeSubDomains: true } },
+  defaults: { httpOnly: true, sameSite: "lax", onInsecure: "drop" },
+  sensitive: { sameSite: "strict" },
+  cookies: {
+    sessionId: { sensitive: true, maxAge: 3600 },
+    theme: { httpOnly: false, maxAge: 31536000 },
+    csrfToken: { sensitive: true, onInsecure: "error" },
+  },
+};
+
+const SECRET = "keyboard cat";
+
+/** A real Express 5 app with the middleware in front of ordinary routes. */
+function app(options: CookiePolicyOptions, reports: ReportEvent[] = []) {
+  const a = express();
+  a.use(cookiePolicy({ env: "production", onReport: (e) => reports.push(e), ...options }));
+  a.use((req, _res, next) => {
+    // What cookie-parser("secret") does for signed cookies.
+    Object.assign(req, { secret: SECRET });
+    next();
+  });
+  a.get("/login", (req, res) => {
+    res.cookie("sessionId", "abc123");
+    res.json({ transport: req.cookiePolicy.transport, decisions: req.cookiePolicy.decisions });
+  });
+  a.get("/weak", (_req, res) => {
+    res
+      .cookie("sessionId", "abc", {
+        secure: false,
+        httpOnly: false,
+        sameSite: "lax",
+        maxAge: 7_200_000,
+      })
+      .send("ok");
+  });
+  a.get("/prefs", (_req, res) => {
+    res.cookie("theme", "dark", { maxAge: 90_000 }).cookie("lang", "fr").send("ok");
+  });
+  a.get("/logout", (_req, res) => {
+    res.clearCookie("sessionId").send("ok");
+  });
+  a.get("/csrf", (_req, res) => {
+    res.cookie("csrfToken", "t0k").send("ok");
+  });
+  a.get("/express-features", (_req, res) => {
+    res.append("Set-Cookie", "legacy=1; Path=/");
+    res
+      .cookie("visits", "3", { signed: true })
+      .cookie("cart", { items: 2 })
+      .cookie("shout", "hello", { encode: (v) => v.toUpperCase() })
+      .send("ok");
+  });
+  const onError: ErrorRequestHandler = (err, _req, res, _next) => {
+    res.status(err.status ?? 500).json({ error: err.code });
+  };
+  a.use(onError);
+  return a;
+}
+
+const codes = (reports: ReportEvent[]) => reports.map((r) => r.code);
+
+describe("cookiePolicy() in an Express 5 app", () => {
+  const reports: ReportEvent[] = [];
+  let served: Served;
+  beforeAll(async () => {
+    served = await serve(app({ config: policy }, reports));
+  });
+  afterAll(() => served.close());
+
+  it("sets sessionId with Secure, HttpOnly, SameSite=Strict over HTTPS", async () => {
+    const r = await call(served, { scheme: "https", path: "/login" });
+    expect(r.status).toBe(200);
+    expect(r.cookies.sessionId).toMatchObject({
+      value: "abc123",
+      secure: true,
+      httpOnly: true,
+      sameSite: "Strict",
+      maxAge: 3600,
+      path: "/",
+    });
+    expect(JSON.parse(r.body).transport).toMatchObject({ protocol: "https", source: "socket" });
+  });
+
+  it("drops sessionId over plain HTTP (onInsecure: drop) and reports it", async () => {
+    const r = await call(served, { scheme: "http", path: "/login" });
+    expect(r.status).toBe(200);
+    expect(r.setCookie).toEqual([]);
+    const { transport, decisions } = JSON.parse(r.body);
+    expect(transport).toMatchObject({ protocol: "http", secure: false });
+    expect(decisions[0]).toMatchObject({ name: "sessionId", action: "drop", secure: true });
+    expect(codes(reports)).toContain("INSECURE_TRANSPORT_DROPPED");
+  });
+
+  it("keeps sessionId Secure behind a trusted proxy (127.0.0.2, X-Forwarded-Proto: https)", async () => {
+    const r = await call(served, {
+      scheme: "http",
+      path: "/login",
+      peer: "127.0.0.2",
+      headers: { "X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.7" },
+    });
+    expect(r.cookies.sessionId).toMatchObject({ secure: true, httpOnly: true });
+    expect(JSON.parse(r.body).transport).toMatchObject({
+      protocol: "https",
+      source: "x-forwarded-proto",
+      clientAddress: "203.0.113.7",
+      trustedHops: 1,
+    });
+  });
+
+  it("does not believe X-Forwarded-Proto from an untrusted peer (127.0.0.3)", async () => {
+    const r = await call(served, {
+      scheme: "http",
+      path: "/login",
+      peer: "127.0.0.3",
+      headers: { "X-Forwarded-Proto": "https" },
+    });
+    expect(r.setCookie).toEqual([]);
+    expect(JSON.parse(r.body).transport).toMatchObject({
+      protocol: "http",
+      source: "socket",
+      clientAddress: "127.0.0.3",
+    });
+    expect(codes(reports)).toContain("TRANSPORT_UNTRUSTED_PEER");
+  });
+
+  it('answers 500 through Express\'s error handler with the code (onInsecure: "error")', async () => {
+    const r = await call(served, { scheme: "http", path: "/csrf" });
+    expect(r.status).toBe(500);
+    expect(JSON.parse(r.body)).toEqual({ error: "INSECURE_TRANSPORT_ERROR" });
+    expect(r.setCookie).toEqual([]);
+    const ok = await call(served, { scheme: "https", path: "/csrf" });
+    expect(ok.status).toBe(200);
+    expect(ok.cookies.csrfToken).toMatchObject({ value: "t0k", secure: true });
+  });
+
+  it("ignores call-site weakening (secure: false, httpOnly: false, laxer SameSite, longer maxAge)", async () => {
+    const r = await call(served, { scheme: "https", path: "/weak" });
+    expect(r.cookies.sessionId).toMatchObject({
+      secure: true,
+      httpOnly: true,
+      sameSite: "Strict",
+      maxAge: 3600,
+    });
+    expect(codes(reports)).toContain("CALLSITE_WEAKENING_IGNORED");
+  });
+
+  it("converts Express's maxAge (milliseconds) to Max-Age seconds; res.cookie stays chainable", async () => {
+    const r = await call(served, { scheme: "http", path: "/prefs" });
+    expect(r.cookies.theme).toMatchObject({ value: "dark", maxAge: 90 });
+    expect(r.cookies.theme?.httpOnly).toBeFalsy();
+    expect(r.cookies.theme?.secure).toBeFalsy();
+    expect(r.cookies.lang).toMatchObject({ value: "fr", httpOnly: true, sameSite: "Lax" });
+    expect(r.body).toBe("ok");
+  });
+
+  it("clears sessionId with res.clearCookie (expired, Secure over HTTPS)", async () => {
+    const r = await call(served, { scheme: "https", path: "/logout" });
+    const cleared = r.cookies.sessionId;
+    expect(cleared?.value).toBe("");
+    expect(cleared?.secure).toBe(true);
+    const expired =
+      cleared?.maxAge === 0 || (cleared?.expires?.getTime() ?? Infinity) <= Date.now();
+    expect(expired).toBe(true);
+  });
+
+  it("keeps signed cookies, object values, custom encode and earlier Set-Cookie headers", async () => {
+    const r = await call(served, { scheme: "https", path: "/express-features" });
+    expect(r.cookies.legacy?.value).toBe("1");
+    // cookie-parser verifies "s:" + value + "." + base64(HMAC-SHA256(secret, value)) without padding.
+    const mac = createHmac("sha256", SECRET).update("3").digest("base64").replace(/=+$/, "");
+    expect(r.cookies.visits?.value).toBe(`s:3.${mac}`);
+    expect(r.cookies.cart?.value).toBe('j:{"items":2}');
+    expect(r.cookies.shout?.value).toBe("HELLO");
+    expect(r.setCookie).toHaveLength(4);
+  });
+
+  it("sends HSTS on HTTPS for a named host only, never on HTTP or an IP-literal host", async () => {
+    const named = await call(served, {
+      scheme: "https",
+      path: "/prefs",
+      headers: { Host: "example.com" },
+    });
+    expect(named.headers["strict-transport-security"]).toBe("max-age=31536000; includeSubDomains");
+    const ip = await call(served, { scheme: "https", path: "/prefs" });
+    expect(ip.headers["strict-transport-security"]).toBeUndefined();
+    const plain = await call(served, {
+      scheme: "http",
+      path: "/prefs",
+      headers: { Host: "example.com" },
+    });
+    expect(plain.headers["strict-transport-security"]).toBeUndefined();
+  });
+});
+
+describe("cookiePolicy() HTTPS redirect", () => {
+  let served: Served;
+  let open: Served;
+  beforeAll(async () => {
+    served = await serve(
+      app({ config: { ...policy, https: { redirect: { status: 308, hosts: ["example.com"] } } } }),
+    );
+    open = await serve(app({ config: { ...policy, https: { redirect: true } } }));
+  });
+  afterAll(async () => {
+    await Promise.all([served.close(), open.close()]);
+  });
+
+  it("redirects plain HTTP before any route: status, Location, empty body, no cookie", async () => {
+    const r = await call(served, {
+      scheme: "http",
+      path: "/login?next=%2Fhome",
+      headers: { Host: "example.com:8080" },
+    });
+    expect(r.status).toBe(308);
+    expect(r.headers.location).toBe("https://example.com/login?next=%2Fhome");
+    expect(r.body).toBe("");
+    expect(r.setCookie).toEqual([]);
+  });
+
+  it("does not redirect HTTPS, nor HTTP proven HTTPS by a trusted proxy", async () => {
+    const tls = await call(served, {
+      scheme: "https",
+      path: "/login",
+      headers: { Host: "example.com" },
+    });
+    expect(tls.status).toBe(200);
+    const proxied = await call(served, {
+      scheme: "http",
+      path: "/login",
+      peer: "127.0.0.2",
+      headers: { Host: "example.com", "X-Forwarded-Proto": "https" },
+    });
+    expect(proxied.status).toBe(200);
+    expect(proxied.cookies.sessionId?.secure).toBe(true);
+  });
+
+  it("refuses an invalid Host with 400 plain text when no hosts are listed", async () => {
+    const r = await call(open, { scheme: "http", path: "/login", headers: { Host: "bad..host" } });
+    expect(r.status).toBe(400);
+    expect(r.headers["content-type"]).toMatch(/^text\/plain/);
+    expect(r.headers.location).toBeUndefined();
+  });
+});
+
+describe("cookiePolicy() report-only", () => {
+  const reports: ReportEvent[] = [];
+  let served: Served;
+  beforeAll(async () => {
+    served = await serve(app({ config: policy, mode: "report-only" }, reports));
+  });
+  afterAll(() => served.close());
+
+  it("emits the app's own attributes over HTTP and reports what enforce would do", async () => {
+    const r = await call(served, { scheme: "http", path: "/login" });
+    expect(r.cookies.sessionId).toMatchObject({ value: "abc123", path: "/" });
+    expect(r.cookies.sessionId?.secure).toBeFalsy();
+    expect(r.cookies.sessionId?.httpOnly).toBeFalsy();
+    const [decision] = JSON.parse(r.body).decisions;
+    expect(decision.wouldBe).toMatchObject({ action: "drop", header: null });
+    expect(codes(reports)).toContain("REPORT_ONLY");
+  });
+});
+
+describe("cookiePolicy(options)", () => {
+  it("throws the PolicyLoadError when the middleware is created with a bad policy", () => {
+    expect(() => cookiePolicy({ config: { proxy: { trust: ["10.0.0.0/33"] } } })).toThrow(
+      /\/proxy\/trust\/0/,
+    );
+  });
+});
