@@ -1,0 +1,9 @@
+#!/usr/bin/env node
+/** The `cookie-policy` bin. */
+import { main } from "./cli/main.js";
+
+process.exitCode = main(process.argv.slice(2), {
+  out: (line) => process.stdout.write(`${line}\n`),
+  err: (line) => process.stderr.write(`${line}\n`),
+  cwd: process.cwd(),
+});
