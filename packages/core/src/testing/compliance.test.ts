@@ -1,0 +1,180 @@
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer as createHttpServer, type IncomingMessage, request as httpRequest, type ServerResponse } from "node:http";
+import { createServer as createHttpsServer, request as httpsRequest } from "node:https";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createCookiePolicy, nodeRequest, type PolicyFile } from "../index.js";
+import { checkPolicyCompliance, expectPolicyCompliance } from "../testing.js";
+
+const policy: PolicyFile = {
+  https: {
+    redirect: { hosts: ["app.example.test"] },
+    hsts: { maxAge: 31536000, includeSubDomains: true },
+  },
+  sensitive: { secure: "always", httpOnly: true, sameSite: "strict" },
+  cookies: {
+    sessionId: { sensitive: true, maxAge: 3600 },
+    theme: { httpOnly: false, maxAge: 31536000 },
+  },
+};
+const HOST = "app.example.test";
+
+type Handler = (req: IncomingMessage, res: ServerResponse) => void;
+
+/** The app under test decides its cookies with the engine, as an adapter would. */
+const compliantApp: Handler = (req, res) => {
+  const ctx = createCookiePolicy(policy, { env: "production", onReport: () => {} }).begin(nodeRequest(req));
+  if (ctx.redirect) {
+    res.writeHead(ctx.redirect.status, { location: ctx.redirect.location }).end();
+    return;
+  }
+  const headers = [ctx.setCookie("sessionId", "abc"), ctx.setCookie("theme", "dark")].flatMap((d) =>
+    d.header === null ? [] : [d.header],
+  );
+  res.setHeader("Set-Cookie", headers);
+  if (ctx.hsts) res.setHeader("Strict-Transport-Security", ctx.hsts);
+  res.end("ok");
+};
+
+/** An app that writes its own, careless headers. */
+const carelessApp: Handler = (_req, res) => {
+  res.setHeader("Set-Cookie", [
+    "sessionId=abc; Path=/",
+    "__Host-id=1; Path=/app; Domain=example.test; Secure; SameSite=Lax",
+    "prefs=1; Max-Age=43200000; Path=/; SameSite=Lax",
+  ]);
+  res.setHeader("Strict-Transport-Security", "max-age=300");
+  res.end("ok");
+};
+
+let dir = "";
+const servers: Array<{ close(cb: () => void): void }> = [];
+
+async function listen(kind: "http" | "https", handler: Handler): Promise<number> {
+  const server =
+    kind === "https"
+      ? createHttpsServer({ key: readFileSync(join(dir, "key.pem")), cert: readFileSync(join(dir, "cert.pem")) }, handler)
+      : createHttpServer(handler);
+  servers.push(server);
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return (server.address() as AddressInfo).port;
+}
+
+/** A real request to 127.0.0.1 with the public Host name (HSTS is never due for an IP address). */
+function call(kind: "http" | "https", port: number): Promise<IncomingMessage> {
+  const send = kind === "https" ? httpsRequest : httpRequest;
+  return new Promise((resolve, reject) => {
+    send({ host: "127.0.0.1", port, headers: { host: `${HOST}:${port}` }, rejectUnauthorized: false }, (res) => {
+      res.resume();
+      res.on("end", () => resolve(res));
+    })
+      .on("error", reject)
+      .end();
+  });
+}
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), "cookie-testing-"));
+  execFileSync("openssl", [
+    "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", join(dir, "key.pem"), "-out", join(dir, "cert.pem"),
+    "-days", "1", "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1,IP:::1",
+  ], { stdio: "ignore" });
+});
+afterAll(async () => {
+  await Promise.all(servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe("expectPolicyCompliance(response, { config, url }) against real servers", () => {
+  it("passes for an app whose cookies and HSTS the engine decided (HTTPS)", async () => {
+    const port = await listen("https", compliantApp);
+    const res = await call("https", port);
+    const report = expectPolicyCompliance(res, { config: policy, env: "production", url: `https://${HOST}:${port}/` });
+    expect(report.cookies.map((c) => c.name)).toEqual(["sessionId", "theme"]);
+    expect(report.hsts).toEqual({ expected: "max-age=31536000; includeSubDomains", actual: "max-age=31536000; includeSubDomains" });
+  });
+
+  it("passes for the engine's redirect on HTTP (no cookie set there)", async () => {
+    const port = await listen("http", compliantApp);
+    const res = await call("http", port);
+    expect(res.statusCode).toBe(308);
+    expectPolicyCompliance(res, { config: policy, env: "production", url: `http://${HOST}:${port}/` });
+  });
+
+  it("names every cookie, attribute and rule a careless HTTPS app breaks", async () => {
+    const port = await listen("https", carelessApp);
+    const res = await call("https", port);
+    const messages = checkPolicyCompliance(res, {
+      config: policy,
+      env: "production",
+      url: `https://${HOST}:${port}/`,
+    }).findings.map((f) => f.message);
+    expect(messages).toEqual([
+      'cookie "sessionId": expected Secure (policy rule "sensitive": secure "always"), got none',
+      'cookie "sessionId": expected HttpOnly (policy rule "sensitive": httpOnly true), got none',
+      'cookie "sessionId": expected SameSite=Strict (policy rule "sensitive": sameSite "strict"), got none',
+      'cookie "sessionId": expected Max-Age=3600 at most (policy rule "cookies.sessionId": maxAge 3600), got none (a session cookie)',
+      'cookie "__Host-id": expected Path=/ (invariant: __Host- cookies have Path=/ and no Domain), got Path=/app',
+      'cookie "__Host-id": expected no Domain (invariant: __Host- cookies have Path=/ and no Domain), got Domain=example.test',
+      'cookie "prefs": expected Secure (policy rule "defaults": secure "auto" on an https request), got none',
+      'cookie "prefs": expected Max-Age=34560000 at most (invariant: browsers cap a cookie\'s lifetime at 400 days), got Max-Age=43200000',
+      "Strict-Transport-Security: expected max-age=31536000; includeSubDomains (policy https.hsts), got max-age=300",
+    ]);
+  });
+
+  it("throws one Error listing the findings, headed by the request and profile", async () => {
+    const port = await listen("http", carelessApp);
+    const res = await call("http", port);
+    const url = `http://${HOST}:${port}/`;
+    expect(() => expectPolicyCompliance(res, { config: policy, env: "production", url })).toThrowError(
+      new Error(
+        [
+          `response to GET ${url} does not comply with the cookie policy (profile "production"):`,
+          `  cookie "sessionId": expected no Set-Cookie on an insecure request (policy rule "sensitive": secure "always"; rule "defaults": onInsecure "drop"), got sessionId=abc; Path=/`,
+          `  cookie "__Host-id": expected no Set-Cookie on an insecure request (invariant: the __Host- prefix requires Secure; rule "defaults": onInsecure "drop"), got __Host-id=1; Path=/app; Domain=example.test; Secure; SameSite=Lax`,
+          `  cookie "prefs": expected Max-Age=34560000 at most (invariant: browsers cap a cookie's lifetime at 400 days), got Max-Age=43200000`,
+          `  redirect: expected 308 to https://${HOST}/ (policy https.redirect), got 200`,
+          "  Strict-Transport-Security: expected none on an http response (invariant: browsers ignore HSTS sent over HTTP), got max-age=300",
+        ].join("\n"),
+      ),
+    );
+  });
+
+  it("accepts a stronger cookie than the policy asks for (the policy is a floor)", () => {
+    const line = "theme=dark; Max-Age=60; Path=/; HttpOnly; Secure; SameSite=Strict";
+    const report = checkPolicyCompliance([line], { config: policy, env: "production", url: `https://${HOST}/` });
+    expect(report.findings).toEqual([]);
+  });
+
+  it("reports HSTS sent for localhost and a line that is no cookie", () => {
+    const report = checkPolicyCompliance(
+      { status: 200, headers: { "set-cookie": ["no-equals-sign"], "strict-transport-security": "max-age=31536000" } },
+      { config: policy, env: "production", url: "https://localhost:8443/" },
+    );
+    expect(report.findings.map((f) => f.code)).toEqual(["SET_COOKIE_UNPARSEABLE", "HSTS_ON_LOCALHOST"]);
+  });
+
+  it("reads the policy from a path (the default is cookie-policy.json in the working directory)", () => {
+    const file = join(dir, "cookie-policy.json");
+    writeFileSync(file, JSON.stringify(policy));
+    const report = checkPolicyCompliance(["sessionId=abc; Path=/"], { config: file, env: "production", url: `https://${HOST}/` });
+    expect(report.findings.map((f) => f.code)).toEqual(["SECURE_MISSING", "HTTPONLY_MISSING", "SAMESITE_WEAK", "LIFETIME_TOO_LONG"]);
+    expect(() => checkPolicyCompliance([], { config: join(dir, "nope.json"), url: "https://x.test/" })).toThrow(
+      /cookie policy ".*nope\.json": cannot read the file/,
+    );
+  });
+
+  it("follows the profile: in development a session cookie over HTTP needs no Secure", () => {
+    const line = "sessionId=abc; Max-Age=3600; Path=/; HttpOnly; SameSite=Strict";
+    const report = checkPolicyCompliance(line, {
+      config: { ...policy, profiles: { development: { sensitive: { secure: "auto" } } } },
+      env: "development",
+      url: "http://localhost:3000/login",
+      method: "POST",
+    });
+    expect(report).toMatchObject({ env: "development", method: "POST", findings: [] });
+  });
+});
