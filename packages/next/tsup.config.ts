@@ -1,4 +1,9 @@
 import { defineConfig } from "tsup";
 import { baseConfig } from "../../tsup.base.js";
 
-export default defineConfig({ ...baseConfig, entry: ["src/index.ts"] });
+export default defineConfig({
+  ...baseConfig,
+  entry: ["src/index.ts", "src/node.ts"],
+  // The framework stays the app's own copy (peer dependency).
+  external: ["next", /^next\//],
+});

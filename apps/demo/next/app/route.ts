@@ -1,0 +1,12 @@
+import { renderPage } from "../../src/page.mjs";
+import { cp } from "../lib/policy";
+
+export const dynamic = "force-dynamic";
+
+/** The explanation page, the same one every demo server renders. */
+export const GET = cp.route(
+  (_request, _context, ctx) =>
+    new Response(renderPage(ctx, "next"), {
+      headers: { "content-type": "text/html; charset=utf-8" },
+    }),
+);

@@ -1,0 +1,55 @@
+/**
+ * The demo on Next.js 16: the BUILT app in apps/demo/next (`next build` runs in `pnpm
+ * build`), served the way `next start` serves it (`next({ dev: false })` behind node:http,
+ * or node:https for `--https`). The policy path and profile reach the app's policy module
+ * through COOKIE_POLICY_CONFIG / COOKIE_POLICY_ENV, read at run time.
+ *
+ * No socket attestation here: the demo shows what a standard `next start` or Vercel
+ * deployment gets, so the conformance cases that need the peer address are not applicable.
+ */
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import next from "next";
+import { listen } from "./shared.mjs";
+
+const dir = fileURLToPath(new URL("../../next", import.meta.url));
+
+export async function start({ port, host, tls, config, env }) {
+  if (!existsSync(`${dir}/.next/BUILD_ID`)) {
+    throw new Error(`the Next.js demo is not built: run \`pnpm build\` (next build in ${dir})`);
+  }
+  process.env.NEXT_TELEMETRY_DISABLED = "1";
+  if (config) process.env.COOKIE_POLICY_CONFIG = config;
+  if (env) process.env.COOKIE_POLICY_ENV = env;
+  let handle;
+  const ready = new Promise((resolve) => {
+    handle = resolve;
+  });
+  // Listen first (port 0 picks a free one), then tell Next the real address.
+  const server = await listen((req, res) => ready.then((h) => h(req, res)), { port, host, tls });
+  const { hostname, port: actualPort } = new URL(server.url);
+  const app = next({
+    dev: false,
+    dir,
+    hostname: hostname.replace(/^\[|\]$/g, ""),
+    port: Number(actualPort),
+    quiet: true,
+  });
+  // Next logs "Running next.config.mjs took …" to stdout while preparing; serve.mjs's
+  // stdout carries exactly one JSON line, so Next's start-up chatter goes to stderr.
+  const log = console.log;
+  console.log = console.error;
+  try {
+    await app.prepare();
+  } finally {
+    console.log = log;
+  }
+  handle(app.getRequestHandler());
+  return {
+    url: server.url,
+    close: async () => {
+      await server.close();
+      await app.close?.();
+    },
+  };
+}

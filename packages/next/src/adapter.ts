@@ -1,0 +1,136 @@
+/**
+ * `cookiePolicy(options)` for Next.js: one compiled policy, three idioms.
+ * - `proxy(handler?)`: the proxy.ts / middleware.ts function: refusal, HTTPS redirect, HSTS,
+ *   and the policy applied to cookies the handler sets on its `NextResponse`.
+ * - `route(handler)`: wraps a route handler; every Set-Cookie of its response obeys the policy.
+ * - `setCookie` / `deleteCookie` / `context`: for server actions and route handlers, on
+ *   `cookies()` / `headers()` from `next/headers`.
+ */
+import {
+  type CookieDecision,
+  type CookieOptions,
+  type CookiePolicy,
+  createCookiePolicy,
+  type Mode,
+  type OnReport,
+  type PolicyFile,
+  parseSetCookie,
+  type RequestContext,
+} from "@scope/cookie-core";
+import { cookies, headers } from "next/headers.js";
+import { NextResponse } from "next/server.js";
+import { fromHeaders, fromRequest } from "./request.js";
+import { applyCookies } from "./response.js";
+
+export interface NextCookiePolicyOptions {
+  /** The policy object (`import policy from "./cookie-policy.json"`). Paths: `@scope/cookie-next/node`. */
+  config: PolicyFile | unknown;
+  /** Profile name; else COOKIE_POLICY_ENV, NODE_ENV, "production". */
+  env?: string;
+  mode?: Mode;
+  onReport?: OnReport;
+}
+
+/** What proxy.ts may return: a response, or nothing for `NextResponse.next()`. */
+export type ProxyHandler = (
+  request: Request,
+  cookiePolicy: RequestContext,
+) => Response | undefined | Promise<Response | undefined>;
+
+export type RouteHandler<C> = (
+  request: Request,
+  context: C,
+  cookiePolicy: RequestContext,
+) => Response | Promise<Response>;
+
+export interface NextCookiePolicy {
+  /** The compiled policy (profile, env, mode, load diagnostics). */
+  readonly policy: CookiePolicy;
+  /** Decide one request (transport, redirect, HSTS); `explain()` it or set cookies on it. */
+  begin(request: Request): RequestContext;
+  /** The proxy.ts (Next 16) / middleware.ts (edge) function. */
+  proxy(handler?: ProxyHandler): (request: Request) => Promise<Response>;
+  /** Wrap a route handler: the policy applies to every Set-Cookie of its response. */
+  route<C>(handler: RouteHandler<C>): (request: Request, context: C) => Promise<Response>;
+  /** The current request's context from `headers()` (server actions, route handlers, server components). */
+  context(): Promise<RequestContext>;
+  /** Decide and set a cookie through `cookies()`; throws the decision's `CookiePolicyError` on `error`. */
+  setCookie(name: string, value: string, options?: CookieOptions): Promise<CookieDecision>;
+  /** Decide and clear a cookie through `cookies()`. */
+  deleteCookie(name: string, options?: CookieOptions): Promise<CookieDecision>;
+}
+
+/** Build the Next.js helpers for a policy object (edge-safe: no `node:` anywhere). */
+export function cookiePolicy(options: NextCookiePolicyOptions): NextCookiePolicy {
+  const { config, ...engine } = options;
+  return forPolicy(createCookiePolicy(config, engine));
+}
+
+/** The helpers around an already compiled policy (the `/node` entry loads files with it). */
+export function forPolicy(policy: CookiePolicy): NextCookiePolicy {
+  const begin = (request: Request): RequestContext => policy.begin(fromRequest(request));
+
+  const context = async (): Promise<RequestContext> =>
+    // No URL here: the path only matters to redirects, which these helpers never make.
+    policy.begin(fromHeaders(await headers(), "POST", "/"));
+
+  const write = async (decision: CookieDecision, value: string): Promise<CookieDecision> => {
+    if (decision.error !== undefined) throw decision.error;
+    const parsed = decision.header === null ? null : parseSetCookie(decision.header);
+    // `cookies().set` encodes the value itself (encodeURIComponent, as the engine did).
+    if (parsed !== null) (await cookies()).set(decision.name, value, asNextOptions(parsed.options));
+    return decision;
+  };
+
+  return {
+    policy,
+    begin,
+    proxy: (handler) => async (request) => {
+      const ctx = begin(request);
+      if (ctx.reject !== null)
+        return new NextResponse(ctx.reject.body, {
+          status: ctx.reject.status,
+          headers: { "content-type": "text/plain; charset=utf-8" },
+        });
+      if (ctx.redirect !== null)
+        return new NextResponse(null, {
+          status: ctx.redirect.status,
+          headers: { location: ctx.redirect.location },
+        });
+      const response = (await handler?.(request, ctx)) ?? NextResponse.next();
+      return settle(applyCookies(ctx, response, ctx.hsts));
+    },
+    route: (handler) => async (request, routeContext) => {
+      const ctx = begin(request);
+      return settle(applyCookies(ctx, await handler(request, routeContext, ctx)));
+    },
+    context,
+    setCookie: async (name, value, options) =>
+      write((await context()).setCookie(name, value, options), value),
+    deleteCookie: async (name, options) => write((await context()).clearCookie(name, options), ""),
+  };
+}
+
+/** An `error` decision goes through Next's error path (a 500), as other adapters do. */
+function settle({ response, decisions }: ReturnType<typeof applyCookies>): Response {
+  const failed = decisions.find((d) => d.error !== undefined);
+  if (failed?.error !== undefined) throw failed.error;
+  return response;
+}
+
+type NextCookieOptions = NonNullable<Parameters<Awaited<ReturnType<typeof cookies>>["set"]>[2]>;
+
+/** The decided attributes in `cookies().set`'s vocabulary (same names; Max-Age in seconds). */
+function asNextOptions(o: CookieOptions): NextCookieOptions {
+  const out: NextCookieOptions = {};
+  if (o.secure !== undefined) out.secure = o.secure;
+  if (o.httpOnly !== undefined) out.httpOnly = o.httpOnly;
+  if (o.sameSite !== undefined) out.sameSite = o.sameSite;
+  if (o.path !== undefined) out.path = o.path;
+  if (o.domain !== undefined) out.domain = o.domain;
+  if (o.maxAge !== undefined) out.maxAge = o.maxAge;
+  if (o.expires !== undefined) out.expires = o.expires;
+  if (o.partitioned !== undefined) out.partitioned = o.partitioned;
+  if (o.priority !== undefined) out.priority = o.priority;
+  return out;
+}
