@@ -47,17 +47,78 @@ function isPort(s: string, from: number, to: number): boolean {
 }
 
 /**
+ * Could this bare string (no port, brackets or zone) be an IP address? A cheap shape test
+ * that lets ipaddr.js see only plausible input (it throws, slowly, on the rest) and lets the
+ * walk check entries it never uses without parsing them. Exact for IPv4 (four decimal parts,
+ * no leading zeros, each at most 255); for IPv6, hex groups of 1-4 digits, 2-7 colons,
+ * at most one `::`, an optional dotted-quad tail.
+ */
+export function hasAddressShape(s: string): boolean {
+  const len = s.length;
+  if (len < 2 || len > 45) return false;
+  const lastColon = s.lastIndexOf(":");
+  if (lastColon < 0) return isDottedQuad(s, 0, len);
+  let colons = 0;
+  let group = 0;
+  let doubles = 0;
+  const hexEnd = s.indexOf(".") < 0 ? len : lastColon + 1;
+  if (hexEnd !== len && !isDottedQuad(s, hexEnd, len)) return false;
+  for (let i = 0; i < hexEnd; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 0x3a) {
+      colons++;
+      if (i > 0 && s.charCodeAt(i - 1) === 0x3a) doubles++;
+      group = 0;
+    } else if ((c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66) || (c >= 0x41 && c <= 0x46)) {
+      if (++group > 4) return false;
+    } else {
+      return false;
+    }
+  }
+  return colons >= 2 && colons <= 7 && doubles <= 1;
+}
+
+function isDottedQuad(s: string, from: number, to: number): boolean {
+  let parts = 0;
+  let value = 0;
+  let digits = 0;
+  for (let i = from; i <= to; i++) {
+    const c = i === to ? 0x2e : s.charCodeAt(i);
+    if (c === 0x2e) {
+      if (digits === 0 || value > 255 || ++parts > 4) return false;
+      value = 0;
+      digits = 0;
+    } else if (c >= 0x30 && c <= 0x39) {
+      if (digits === 1 && value === 0) return false; // leading zero: octal to some parsers
+      value = value * 10 + (c - 0x30);
+      if (++digits > 3) return false;
+    } else {
+      return false;
+    }
+  }
+  return parts === 4;
+}
+
+/**
  * Strictly parse a bare address (no port, brackets or zone): IPv4 only as four decimal
  * parts (no `127.1`, no octal or hex), IPv6 per RFC 4291. IPv4-mapped IPv6 becomes IPv4,
  * so `::ffff:10.0.0.1` matches IPv4 ranges.
  */
-function parseBare(bare: string): IpAddress | null {
-  if (bare.indexOf(":") >= 0) {
-    if (!ipaddr.IPv6.isValid(bare)) return null;
+function parseBare(bare: string, unmap = true): IpAddress | null {
+  if (!hasAddressShape(bare)) return null;
+  try {
+    if (bare.indexOf(":") < 0) return ipaddr.IPv4.parse(bare);
     const v6 = ipaddr.IPv6.parse(bare);
-    return v6.isIPv4MappedAddress() ? v6.toIPv4Address() : v6;
+    return unmap && v6.isIPv4MappedAddress() ? v6.toIPv4Address() : v6;
+  } catch {
+    return null;
   }
-  return ipaddr.IPv4.isValidFourPartDecimal(bare) ? ipaddr.IPv4.parse(bare) : null;
+}
+
+/** Is this, as written (port, brackets, zone allowed), shaped like an IP address? See `hasAddressShape`. */
+export function looksLikeAddress(raw: string): boolean {
+  const bare = stripAddress(raw);
+  return bare !== null && hasAddressShape(bare);
 }
 
 /** A bounded cache: cleared when full, so a flood of distinct addresses costs memory once. */
@@ -81,16 +142,7 @@ export function parseAddress(raw: string): IpAddress | null {
   const hit = parsed.get(raw);
   if (hit !== undefined) return hit;
   const bare = stripAddress(raw);
-  let ip: IpAddress | null = null;
-  if (bare !== null && bare.length > 0 && bare.length <= 64) {
-    // ipaddr.js reports errors by throwing on some inputs; an address that throws is no address.
-    try {
-      ip = parseBare(bare);
-    } catch {
-      ip = null;
-    }
-  }
-  return parsed.set(raw, ip);
+  return parsed.set(raw, bare === null ? null : parseBare(bare));
 }
 
 /** Named ranges of the trust presets (SPEC §2.2). */
@@ -120,19 +172,7 @@ export function parseRange(entry: string): Range | null {
   const slash = entry.indexOf("/");
   const addrText = slash < 0 ? entry : entry.slice(0, slash);
   if (addrText.indexOf("%") >= 0 || addrText.indexOf("[") >= 0) return null;
-  let ip: IpAddress | null;
-  try {
-    ip =
-      addrText.indexOf(":") >= 0
-        ? ipaddr.IPv6.isValid(addrText)
-          ? ipaddr.IPv6.parse(addrText)
-          : null
-        : ipaddr.IPv4.isValidFourPartDecimal(addrText)
-          ? ipaddr.IPv4.parse(addrText)
-          : null;
-  } catch {
-    ip = null;
-  }
+  const ip = parseBare(addrText, false);
   if (ip === null) return null;
   const max = ip.kind() === "ipv6" ? 128 : 32;
   let bits = max;

@@ -3,7 +3,7 @@
  * a header that does not follow the grammar yields null (the walk then treats it as
  * absent and reports TRANSPORT_FORWARDED_MALFORMED).
  */
-import { parseAddress } from "./address.js";
+import { hasAddressShape } from "./address.js";
 
 /** One forwarded-element, values unquoted. Unknown extension parameters are dropped. */
 export interface ForwardedElement {
@@ -46,7 +46,7 @@ export function parseForwarded(value: string): ForwardedElement[] | null {
     const nameStart = i;
     while (i < len && isTchar(value.charCodeAt(i))) i++;
     if (i === nameStart || i >= len || value.charCodeAt(i) !== 0x3d /* = */) return null;
-    const name = value.slice(nameStart, i).toLowerCase();
+    const name = knownParameter(value, nameStart, i);
     i++;
     let param: string;
     if (i < len && value.charCodeAt(i) === 0x22 /* " */) {
@@ -107,9 +107,24 @@ function isQuotedPairChar(c: number): boolean {
   return c === 0x09 || (c >= 0x20 && c <= 0x7e) || (c >= 0x80 && c <= 0xff);
 }
 
+type Parameter = keyof ForwardedElement;
+const PARAMETERS: readonly Parameter[] = ["for", "by", "host", "proto"];
+
+/** The parameter named by value[start, end), case-insensitively, or null for an extension. */
+function knownParameter(value: string, start: number, end: number): Parameter | null {
+  outer: for (const name of PARAMETERS) {
+    if (name.length !== end - start) continue;
+    for (let j = 0; j < name.length; j++) {
+      if ((value.charCodeAt(start + j) | 0x20) !== name.charCodeAt(j)) continue outer;
+    }
+    return name;
+  }
+  return null;
+}
+
 /** Store a known parameter; false for a repeated one or a malformed node (RFC 7239 §4, §6). */
-function assign(element: ForwardedElement, name: string, value: string): boolean {
-  if (name !== "for" && name !== "by" && name !== "host" && name !== "proto") return true;
+function assign(element: ForwardedElement, name: Parameter | null, value: string): boolean {
+  if (name === null) return true;
   if (element[name] !== undefined) return false;
   if ((name === "for" || name === "by") && !isNode(value)) return false;
   element[name] = value;
@@ -119,7 +134,8 @@ function assign(element: ForwardedElement, name: string, value: string): boolean
 /**
  * node = nodename [ ":" node-port ]; nodename = IPv4address / "[" IPv6address "]" /
  * "unknown" / obfnode. A bare IPv6 address (no brackets, no port) is accepted too: some
- * proxies write it, and it cannot be mistaken for anything else.
+ * proxies write it, and it cannot be mistaken for anything else. Addresses are checked for
+ * shape here; the walk parses those it uses (an unparsable one is never trusted).
  */
 function isNode(node: string): boolean {
   let name = node;
@@ -143,7 +159,7 @@ function isNode(node: string): boolean {
   if (port !== null && !isNodePort(port)) return false;
   if (name.toLowerCase() === "unknown") return true;
   if (name.charCodeAt(0) === 0x5f /* _ */) return isObfuscated(name);
-  return name.indexOf("%") < 0 && parseAddress(name) !== null;
+  return hasAddressShape(name);
 }
 
 function isNodePort(port: string): boolean {

@@ -2,8 +2,7 @@
  * Strict request-host syntax (SPEC §2.2 step 6, §2.4): a DNS name or an IP literal with an
  * optional port, nothing else. What passes here can be written into a Location header.
  */
-import ipaddr from "ipaddr.js";
-import { BoundedCache } from "./address.js";
+import { BoundedCache, hasAddressShape, parseAddress } from "./address.js";
 
 export interface ParsedHost {
   /** Lower-cased name, IPv4 dotted quad, or IPv6 in brackets. */
@@ -87,26 +86,12 @@ export function isValidHostName(name: string): boolean {
 }
 
 function isIpv4(s: string): boolean {
-  return s.length <= 15 && ipaddr.IPv4.isValidFourPartDecimal(s);
+  return s.indexOf(":") < 0 && hasAddressShape(s);
 }
 
+/** IPv6 without brackets or zone id (`hasAddressShape` admits hex, colons and a dotted tail only). */
 function isIpv6(s: string): boolean {
-  if (s.length < 2 || s.length > 45) return false;
-  // Hex digits, colons and the dots of an embedded IPv4 only: no zone id, nothing else.
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    const ok =
-      (c >= 0x30 && c <= 0x3a) ||
-      (c >= 0x61 && c <= 0x66) ||
-      (c >= 0x41 && c <= 0x46) ||
-      c === 0x2e;
-    if (!ok) return false;
-  }
-  try {
-    return ipaddr.IPv6.isValid(s);
-  } catch {
-    return false;
-  }
+  return s.indexOf(":") >= 0 && hasAddressShape(s) && parseAddress(s) !== null;
 }
 
 /** An IP literal as a host: a dotted quad, or IPv6 with or without brackets (no zone id). */
@@ -125,6 +110,6 @@ export function isLocalhostHost(host: string): boolean {
   if (name === "localhost" || (name.endsWith(".localhost") && isValidHostName(name))) return true;
   if (!isIpLiteral(name)) return false;
   if (name.indexOf(":") < 0) return name.startsWith("127.");
-  const inner = name.charCodeAt(0) === 0x5b ? name.slice(1, -1) : name;
-  return ipaddr.IPv6.parse(inner).toNormalizedString() === "0:0:0:0:0:0:0:1";
+  const ip = parseAddress(name);
+  return ip !== null && ip.kind() === "ipv6" && ip.toNormalizedString() === "0:0:0:0:0:0:0:1";
 }

@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { PolicyRequest, ProxyHeader, TrustSetting } from "../types.js";
 import { compileTrust } from "./trust.js";
@@ -17,7 +18,11 @@ function decide(
   trust: TrustSetting,
   peer: string | undefined,
   headers: Record<string, string | string[]>,
-  options: { headers?: ProxyHeader[]; encrypted?: boolean; localhost?: "insecure" | "secure-context" } = {},
+  options: {
+    headers?: ProxyHeader[];
+    encrypted?: boolean;
+    localhost?: "insecure" | "secure-context";
+  } = {},
 ) {
   return decideTransport(request(peer, headers, options.encrypted), {
     trust: compileTrust(trust),
@@ -55,4 +60,726 @@ describe("decideTransport: SPEC §2.2 worked examples (trust [10.0.0.0/8])", () 
       });
     }
   }
+});
+
+const TEN = ["10.0.0.0/8"];
+
+describe("decideTransport: Forwarded (RFC 7239)", () => {
+  it("believes the proto of the element whose for= is the client", () => {
+    const t = decide(TEN, "10.0.0.1", { forwarded: "for=203.0.113.7;proto=https" });
+    expect(t).toMatchObject({
+      protocol: "https",
+      source: "forwarded",
+      clientAddress: "203.0.113.7",
+      trustedHops: 1,
+    });
+  });
+
+  it("walks trusted proxies right to left (element m - h)", () => {
+    const t = decide(TEN, "10.0.0.1", {
+      forwarded: "for=203.0.113.7;proto=https, for=10.0.0.2;proto=http",
+    });
+    expect(t).toMatchObject({ protocol: "https", clientAddress: "203.0.113.7", trustedHops: 2 });
+  });
+
+  it("never believes an element a client prepended", () => {
+    const t = decide(TEN, "10.0.0.1", {
+      forwarded: "for=10.0.0.9;proto=https, for=203.0.113.7;proto=http",
+    });
+    expect(t).toMatchObject({ protocol: "http", clientAddress: "203.0.113.7", trustedHops: 1 });
+  });
+
+  it("takes the chain from Forwarded when it is present and well formed, ignoring X-Forwarded-For", () => {
+    const t = decide(TEN, "10.0.0.1", {
+      forwarded: "for=198.51.100.1;proto=https",
+      "x-forwarded-for": "203.0.113.7",
+    });
+    expect(t.clientAddress).toBe("198.51.100.1");
+    expect(t.hops.map((h) => h.from)).toEqual(["socket", "forwarded"]);
+  });
+
+  it("falls back to X-Forwarded-For when Forwarded does not parse, and says so", () => {
+    const t = decide(TEN, "10.0.0.1", {
+      forwarded: "for=[2001:db8::1]",
+      "x-forwarded-for": "203.0.113.7",
+      "x-forwarded-proto": "https",
+    });
+    expect(t).toMatchObject({
+      protocol: "https",
+      source: "x-forwarded-proto",
+      clientAddress: "203.0.113.7",
+    });
+    expect(codes(t)).toEqual(["TRANSPORT_FORWARDED_MALFORMED"]);
+  });
+
+  it("stops at unknown and obfuscated identifiers, reporting them as written", () => {
+    expect(decide(true, "10.0.0.1", { forwarded: "for=unknown;proto=https" })).toMatchObject({
+      clientAddress: "unknown",
+      trustedHops: 1,
+      protocol: "https",
+    });
+    expect(decide(true, "10.0.0.1", { forwarded: 'for="_gazonk", for=10.0.0.2' })).toMatchObject({
+      clientAddress: "_gazonk",
+      trustedHops: 2,
+    });
+    // an element without for= counts as for=unknown
+    expect(decide(true, "10.0.0.1", { forwarded: "for=203.0.113.7, proto=https" })).toMatchObject({
+      clientAddress: "unknown",
+      trustedHops: 1,
+      protocol: "https",
+    });
+    expect(decide(5, "10.0.0.1", { forwarded: "for=203.0.113.7, for=unknown" })).toMatchObject({
+      clientAddress: "unknown",
+      trustedHops: 1,
+    });
+  });
+
+  it("strips brackets and ports from the client address", () => {
+    const t = decide(TEN, "10.0.0.1", { forwarded: 'For="[2001:db8:cafe::17]:4711";proto=https' });
+    expect(t).toMatchObject({ clientAddress: "2001:db8:cafe::17", protocol: "https" });
+    expect(decide(TEN, "10.0.0.1", { forwarded: 'for="192.0.2.43:47011"' }).clientAddress).toBe(
+      "192.0.2.43",
+    );
+  });
+
+  it("reports a proto that is neither http nor https and keeps the socket's", () => {
+    const t = decide(
+      TEN,
+      "10.0.0.1",
+      { forwarded: "for=203.0.113.7;proto=ftp" },
+      { encrypted: false },
+    );
+    expect(t).toMatchObject({ protocol: "http", source: "socket" });
+    expect(codes(t)).toEqual(["TRANSPORT_PROTO_INVALID"]);
+  });
+});
+
+describe("decideTransport: X-Forwarded-For and X-Forwarded-Proto", () => {
+  it("accepts ports and IPv6 brackets in X-Forwarded-For", () => {
+    const t = decide(TEN, "10.0.0.1", { "x-forwarded-for": "[2001:db8::1]:4711, 10.0.0.2:8080" });
+    expect(t).toMatchObject({ clientAddress: "2001:db8::1", trustedHops: 2 });
+  });
+
+  it("treats an X-Forwarded-For with a non-IP entry as absent", () => {
+    const t = decide(TEN, "10.0.0.1", {
+      "x-forwarded-for": "nonsense, 203.0.113.7",
+      "x-forwarded-proto": "https",
+    });
+    expect(t).toMatchObject({ clientAddress: "10.0.0.1", trustedHops: 0, protocol: "https" });
+    expect(codes(t)).toEqual(["TRANSPORT_XFF_MALFORMED"]);
+    expect(t.diagnostics[0]?.message).toContain('"nonsense"');
+    expect(t.diagnostics[0]?.message).toContain("10.0.0.1");
+  });
+
+  it("ignores empty list entries", () => {
+    expect(
+      decide(TEN, "10.0.0.1", { "x-forwarded-for": "203.0.113.7, , 10.0.0.2," }),
+    ).toMatchObject({
+      clientAddress: "203.0.113.7",
+      trustedHops: 2,
+    });
+  });
+
+  it("takes the leftmost X-Forwarded-Proto when fewer values than trusted hops, and reports it", () => {
+    const t = decide(TEN, "10.0.0.1", {
+      "x-forwarded-for": "203.0.113.7, 10.0.0.3, 10.0.0.2",
+      "x-forwarded-proto": "https, http",
+    });
+    expect(t).toMatchObject({ protocol: "https", trustedHops: 3 });
+    expect(codes(t)).toEqual(["TRANSPORT_XFP_MISALIGNED"]);
+  });
+
+  it("trims and compares protocol values case-insensitively", () => {
+    expect(decide(TEN, "10.0.0.1", { "x-forwarded-proto": "  HTTPS " }).protocol).toBe("https");
+    expect(
+      decide(TEN, "10.0.0.1", { "x-forwarded-proto": "Http" }, { encrypted: true }).protocol,
+    ).toBe("http");
+  });
+
+  it("treats an invalid protocol as absent (never as https)", () => {
+    for (const value of ["ftp", "https1", "on", "wss", "https;"]) {
+      const t = decide(TEN, "10.0.0.1", { "x-forwarded-proto": value });
+      expect(t).toMatchObject({ protocol: "http", source: "socket" });
+      expect(codes(t)).toEqual(["TRANSPORT_PROTO_INVALID"]);
+    }
+  });
+
+  it("reads repeated headers as one list (Node arrays)", () => {
+    const t = decide(TEN, "10.0.0.1", {
+      "x-forwarded-for": ["203.0.113.7", "10.0.0.2"],
+      "x-forwarded-proto": ["https", "http"],
+    });
+    expect(t).toMatchObject({ clientAddress: "203.0.113.7", trustedHops: 2, protocol: "https" });
+  });
+
+  it("lists every address of the walk, peer first, with trusted flags", () => {
+    const t = decide(TEN, "10.0.0.1", { "x-forwarded-for": "198.51.100.1, 203.0.113.7, 10.0.0.2" });
+    expect(t.hops).toEqual([
+      { address: "10.0.0.1", trusted: true, from: "socket" },
+      { address: "10.0.0.2", trusted: true, from: "x-forwarded-for" },
+      { address: "203.0.113.7", trusted: false, from: "x-forwarded-for" },
+      { address: "198.51.100.1", trusted: false, from: "x-forwarded-for" },
+    ]);
+    expect(
+      decide(TEN, "10.0.0.1", { "x-forwarded-for": "10.0.0.3" }).hops.every((h) => h.trusted),
+    ).toBe(true);
+  });
+});
+
+describe("decideTransport: single-valued proto headers", () => {
+  const all: ProxyHeader[] = ["x-forwarded-ssl", "front-end-https", "cf-visitor"];
+  it("believes x-forwarded-ssl, front-end-https and cf-visitor from a trusted peer", () => {
+    expect(decide(TEN, "10.0.0.1", { "x-forwarded-ssl": "on" }, { headers: all })).toMatchObject({
+      protocol: "https",
+      source: "x-forwarded-ssl",
+    });
+    expect(decide(TEN, "10.0.0.1", { "front-end-https": "On" }, { headers: all })).toMatchObject({
+      protocol: "https",
+      source: "front-end-https",
+    });
+    expect(
+      decide(TEN, "10.0.0.1", { "cf-visitor": '{"scheme":"https"}' }, { headers: all }),
+    ).toMatchObject({
+      protocol: "https",
+      source: "cf-visitor",
+    });
+    expect(
+      decide(
+        TEN,
+        "10.0.0.1",
+        { "cf-visitor": '{"scheme":"http"}' },
+        { headers: all, encrypted: true },
+      ),
+    ).toMatchObject({ protocol: "http", source: "cf-visitor" });
+  });
+
+  it("treats garbage in them as absent and reports it, without throwing", () => {
+    for (const [name, value] of [
+      ["cf-visitor", "{"],
+      ["cf-visitor", "null"],
+      ["cf-visitor", '{"scheme":1}'],
+      ["cf-visitor", '["https"]'],
+      ["cf-visitor", '{"scheme":"https"}, {"scheme":"https"}'],
+      ["x-forwarded-ssl", "yes"],
+      ["x-forwarded-ssl", "on, on"],
+      ["front-end-https", "1"],
+    ] as const) {
+      const t = decide(TEN, "10.0.0.1", { [name]: value }, { headers: all });
+      expect(t.protocol, `${name}: ${value}`).toBe("http");
+      expect(codes(t)).toEqual(["TRANSPORT_PROTO_INVALID"]);
+    }
+  });
+
+  it("follows the order of proxy.headers and reports conflicts", () => {
+    const headers = { "x-forwarded-proto": "http", "cf-visitor": '{"scheme":"https"}' };
+    const a = decide(TEN, "10.0.0.1", headers, { headers: ["cf-visitor", "x-forwarded-proto"] });
+    expect(a).toMatchObject({ protocol: "https", source: "cf-visitor" });
+    expect(codes(a)).toEqual(["TRANSPORT_HEADER_CONFLICT"]);
+    const b = decide(TEN, "10.0.0.1", headers, { headers: ["x-forwarded-proto", "cf-visitor"] });
+    expect(b).toMatchObject({ protocol: "http", source: "x-forwarded-proto" });
+    expect(b.diagnostics[0]?.message).toMatch(
+      /X-Forwarded-Proto says http but CF-Visitor says https/,
+    );
+    // agreement is no conflict
+    const c = decide(TEN, "10.0.0.1", {
+      "x-forwarded-proto": "https",
+      forwarded: "for=203.0.113.7;proto=https",
+    });
+    expect(c.diagnostics).toEqual([]);
+  });
+});
+
+describe("decideTransport: spoofing", () => {
+  const everything = {
+    forwarded: "for=198.51.100.1;proto=https;host=evil.example",
+    "x-forwarded-for": "198.51.100.1",
+    "x-forwarded-proto": "https",
+    "x-forwarded-host": "evil.example",
+    "x-forwarded-ssl": "on",
+    "front-end-https": "on",
+    "cf-visitor": '{"scheme":"https"}',
+  };
+  const allHeaders: ProxyHeader[] = [
+    "forwarded",
+    "x-forwarded-for",
+    "x-forwarded-host",
+    "x-forwarded-proto",
+    "x-forwarded-ssl",
+    "front-end-https",
+    "cf-visitor",
+  ];
+
+  it("an untrusted peer gets the socket's transport whatever it sends", () => {
+    for (const [name, value] of Object.entries(everything)) {
+      const t = decide(TEN, "203.0.113.9", { [name]: value }, { headers: allHeaders });
+      expect(t, name).toMatchObject({
+        protocol: "http",
+        secure: false,
+        source: "socket",
+        clientAddress: "203.0.113.9",
+        host: "example.com",
+        trustedHops: 0,
+      });
+      expect(codes(t)).toEqual(["TRANSPORT_UNTRUSTED_PEER"]);
+      expect(t.diagnostics[0]?.message).toContain("203.0.113.9");
+    }
+  });
+
+  it("names the headers and the peer when proxy.trust is false", () => {
+    const t = decide(false, "127.0.0.1", everything, { headers: allHeaders });
+    expect(t).toMatchObject({
+      protocol: "http",
+      source: "socket",
+      clientAddress: "127.0.0.1",
+      host: "example.com",
+    });
+    expect(codes(t)).toEqual(["TRANSPORT_HEADERS_WITHOUT_TRUST"]);
+    expect(t.diagnostics[0]?.message).toContain("X-Forwarded-Proto");
+    expect(t.diagnostics[0]?.message).toContain("127.0.0.1");
+  });
+
+  it("never reads a header that is not configured", () => {
+    const t = decide(TEN, "10.0.0.1", everything, { headers: ["x-forwarded-for"] });
+    expect(t).toMatchObject({
+      protocol: "http",
+      source: "socket",
+      clientAddress: "198.51.100.1",
+      host: "example.com",
+    });
+    expect(t.diagnostics).toEqual([]);
+    const none = decide(false, "203.0.113.9", everything, { headers: [] });
+    expect(none.diagnostics).toEqual([]);
+  });
+
+  it("a client-prepended X-Forwarded-For or X-Forwarded-Proto value is never believed", () => {
+    const t = decide(TEN, "10.0.0.1", {
+      "x-forwarded-for": "10.0.0.99, 203.0.113.7",
+      "x-forwarded-proto": "https, http",
+    });
+    expect(t).toMatchObject({ clientAddress: "203.0.113.7", protocol: "http", trustedHops: 1 });
+  });
+
+  it("reports no diagnostic on a clean request", () => {
+    expect(decide(TEN, "203.0.113.9", {}).diagnostics).toEqual([]);
+    expect(decide(false, "203.0.113.9", {}).diagnostics).toEqual([]);
+  });
+});
+
+describe("decideTransport: hop counts and trust: true", () => {
+  it("c = min(N, addrs.length - 1), whatever the addresses", () => {
+    const xff = "198.51.100.3, 198.51.100.2, 198.51.100.1";
+    const expected = [
+      "203.0.113.9",
+      "198.51.100.1",
+      "198.51.100.2",
+      "198.51.100.3",
+      "198.51.100.3",
+    ];
+    for (let n = 0; n <= 4; n++) {
+      const t = decide(n, "203.0.113.9", { "x-forwarded-for": xff, "x-forwarded-proto": "https" });
+      expect(t.clientAddress, `N=${n}`).toBe(expected[n]);
+      expect(t.trustedHops).toBe(Math.min(n, 3));
+      expect(t.protocol).toBe(n === 0 ? "http" : "https");
+    }
+  });
+
+  it("trust: true trusts the whole chain and warns about public peers", () => {
+    const t = decide(true, "203.0.113.9", {
+      "x-forwarded-for": "198.51.100.1, 10.0.0.2",
+      "x-forwarded-proto": "https",
+    });
+    expect(t).toMatchObject({ clientAddress: "198.51.100.1", trustedHops: 2, protocol: "https" });
+    expect(codes(t)).toEqual(["TRANSPORT_TRUST_ALL_PUBLIC"]);
+    expect(t.diagnostics[0]?.message).toContain("203.0.113.9");
+    expect(decide(true, "10.0.0.1", {}).diagnostics).toEqual([]);
+    expect(decide(true, "::1", {}).diagnostics).toEqual([]);
+  });
+});
+
+describe("decideTransport: unknown peer (Next.js, edge runtimes)", () => {
+  const headers = { "x-forwarded-for": "203.0.113.7", "x-forwarded-proto": "https" };
+  it("a hop count or true still applies", () => {
+    for (const trust of [1, true] as const) {
+      const t = decide(trust, undefined, headers);
+      expect(t).toMatchObject({ protocol: "https", clientAddress: "203.0.113.7", trustedHops: 1 });
+      expect(t.hops[0]).toEqual({ address: null, trusted: true, from: "socket" });
+      expect(t.diagnostics).toEqual([]);
+    }
+  });
+
+  it("an address list cannot match: headers not believed, and the diagnostic says why", () => {
+    const t = decide(["loopback", "10.0.0.0/8"], undefined, headers);
+    expect(t).toMatchObject({
+      protocol: "http",
+      source: "socket",
+      clientAddress: null,
+      trustedHops: 0,
+    });
+    expect(codes(t)).toEqual(["TRANSPORT_PEER_UNKNOWN"]);
+    expect(decide(["loopback"], undefined, {}).diagnostics).toEqual([]);
+    expect(codes(decide(false, undefined, headers))).toEqual(["TRANSPORT_HEADERS_WITHOUT_TRUST"]);
+    expect(codes(decide(0, undefined, headers))).toEqual(["TRANSPORT_UNTRUSTED_PEER"]);
+  });
+});
+
+describe("decideTransport: host, port and localhost (step 6)", () => {
+  it("reads Host, else :authority", () => {
+    expect(decide(false, "203.0.113.9", { host: "Example.com:8443" })).toMatchObject({
+      host: "example.com",
+      port: 8443,
+    });
+    const h2 = decideTransport(
+      {
+        encrypted: true,
+        peer: "203.0.113.9",
+        headers: { ":authority": "example.com" },
+        method: "GET",
+        url: "/",
+      },
+      { trust: compileTrust(false), headers: DEFAULT_HEADERS, localhost: "insecure" },
+    );
+    expect(h2).toMatchObject({ host: "example.com", port: null, protocol: "https" });
+    const none = decideTransport(
+      { encrypted: false, peer: "203.0.113.9", headers: {}, method: "GET", url: "/" },
+      { trust: compileTrust(false), headers: DEFAULT_HEADERS, localhost: "insecure" },
+    );
+    expect(none).toMatchObject({ host: null, port: null });
+    expect(none.diagnostics).toEqual([]);
+  });
+
+  it("refuses a hostile Host: host null and TRANSPORT_HOST_INVALID", () => {
+    for (const host of [
+      "evil.com/x",
+      "a@b.com",
+      "example.com\r\nx: y",
+      "exa mple.com",
+      "[fe80::1%eth0]",
+    ]) {
+      const t = decide(false, "203.0.113.9", { host });
+      expect(t.host, host).toBeNull();
+      expect(codes(t)).toEqual(["TRANSPORT_HOST_INVALID"]);
+      expect(t.diagnostics[0]?.message).not.toMatch(/[\r\n]/);
+    }
+  });
+
+  it("believes X-Forwarded-Host or Forwarded host= only from a trusted peer and when listed", () => {
+    const withXfh: ProxyHeader[] = ["x-forwarded-for", "x-forwarded-host", "x-forwarded-proto"];
+    expect(
+      decide(TEN, "10.0.0.1", { "x-forwarded-host": "shop.example:444" }, { headers: withXfh }),
+    ).toMatchObject({
+      host: "shop.example",
+      port: 444,
+    });
+    expect(
+      decide(TEN, "203.0.113.9", { "x-forwarded-host": "shop.example" }, { headers: withXfh }).host,
+    ).toBe("example.com");
+    expect(decide(TEN, "10.0.0.1", { "x-forwarded-host": "shop.example" }).host).toBe(
+      "example.com",
+    );
+    expect(decide(TEN, "10.0.0.1", { forwarded: 'for=203.0.113.7;host="shop.example"' }).host).toBe(
+      "shop.example",
+    );
+    const bad = decide(
+      TEN,
+      "10.0.0.1",
+      { "x-forwarded-host": "shop.example/evil" },
+      { headers: withXfh },
+    );
+    expect(bad.host).toBeNull();
+    expect(codes(bad)).toEqual(["TRANSPORT_HOST_INVALID"]);
+    expect(bad.diagnostics[0]?.message).toContain("X-Forwarded-Host");
+  });
+
+  it("aligns a multi-valued X-Forwarded-Host like X-Forwarded-Proto", () => {
+    const t = decide(
+      TEN,
+      "10.0.0.1",
+      { "x-forwarded-for": "203.0.113.7", "x-forwarded-host": "evil.example, shop.example" },
+      { headers: ["x-forwarded-for", "x-forwarded-host"] },
+    );
+    expect(t.host).toBe("shop.example");
+  });
+
+  it("flags localhost hosts, and a secure context only for a loopback client in secure-context mode", () => {
+    const sc = { localhost: "secure-context" as const };
+    expect(decide(false, "127.0.0.1", { host: "localhost:3000" }, sc)).toMatchObject({
+      localhost: true,
+      secureContext: true,
+      protocol: "http",
+      secure: false,
+    });
+    expect(decide(false, "::1", { host: "app.localhost" }, sc)).toMatchObject({
+      localhost: true,
+      secureContext: true,
+    });
+    expect(decide(false, "::ffff:127.0.0.1", { host: "[::1]:3000" }, sc)).toMatchObject({
+      secureContext: true,
+    });
+    expect(decide(false, "127.0.0.1", { host: "localhost" })).toMatchObject({
+      localhost: true,
+      secureContext: false,
+    });
+    expect(decide(false, "192.168.1.5", { host: "localhost" }, sc)).toMatchObject({
+      localhost: true,
+      secureContext: false,
+    });
+    expect(decide(false, "127.0.0.1", { host: "example.com" }, sc)).toMatchObject({
+      localhost: false,
+      secureContext: false,
+    });
+    expect(decide(false, undefined, { host: "localhost" }, sc)).toMatchObject({
+      localhost: true,
+      secureContext: false,
+    });
+    // behind a trusted loopback proxy the client is what counts
+    expect(
+      decide(
+        ["loopback"],
+        "127.0.0.1",
+        { host: "localhost", "x-forwarded-for": "203.0.113.7" },
+        sc,
+      ),
+    ).toMatchObject({ clientAddress: "203.0.113.7", secureContext: false });
+  });
+});
+
+describe("decideTransport: Fetch Headers view", () => {
+  it("decides the same from a Fetch Headers object", () => {
+    const headers = new Headers({
+      host: "example.com",
+      "x-forwarded-for": "203.0.113.7",
+      "x-forwarded-proto": "https",
+    });
+    const t = decideTransport(
+      { encrypted: false, peer: "10.0.0.1", headers, method: "GET", url: "/" },
+      { trust: compileTrust(TEN), headers: DEFAULT_HEADERS, localhost: "insecure" },
+    );
+    expect(t).toMatchObject({
+      protocol: "https",
+      clientAddress: "203.0.113.7",
+      host: "example.com",
+      trustedHops: 1,
+    });
+  });
+});
+
+const ALL: ProxyHeader[] = [
+  "forwarded",
+  "x-forwarded-for",
+  "x-forwarded-host",
+  "x-forwarded-proto",
+  "x-forwarded-ssl",
+  "front-end-https",
+  "cf-visitor",
+];
+const headerValue = fc.oneof(
+  fc.string({ unit: "binary", maxLength: 60 }),
+  fc
+    .array(
+      fc.constantFrom(
+        "10.0.0.1",
+        "203.0.113.7",
+        "[::1]:80",
+        "::ffff:10.0.0.2",
+        "for=",
+        "proto=https",
+        "https",
+        "http",
+        ",",
+        ";",
+        " ",
+        '"',
+        "unknown",
+        "_x",
+        "host=",
+        "on",
+        '{"scheme":"https"}',
+        "\\",
+      ),
+      { maxLength: 12 },
+    )
+    .map((p) => p.join("")),
+);
+const headerRecord = fc.record(
+  {
+    host: headerValue,
+    forwarded: headerValue,
+    "x-forwarded-for": headerValue,
+    "x-forwarded-host": headerValue,
+    "x-forwarded-proto": headerValue,
+    "x-forwarded-ssl": headerValue,
+    "front-end-https": headerValue,
+    "cf-visitor": headerValue,
+  },
+  { requiredKeys: [] },
+);
+const peerArb = fc.option(
+  fc.constantFrom(
+    "10.0.0.1",
+    "10.9.9.9",
+    "203.0.113.9",
+    "::1",
+    "::ffff:10.0.0.3",
+    "fe80::1%eth0",
+    "garbage",
+  ),
+  { nil: undefined },
+);
+
+describe("decideTransport: properties", () => {
+  it("never throws, whatever the headers", () => {
+    fc.assert(
+      fc.property(
+        headerRecord,
+        peerArb,
+        fc.constantFrom<TrustSetting>(
+          false,
+          true,
+          0,
+          1,
+          2,
+          ["10.0.0.0/8"],
+          ["private", "loopback"],
+        ),
+        (headers, peer, trust) => {
+          const t = decideTransport(
+            { encrypted: false, peer, headers, method: "GET", url: "/" },
+            { trust: compileTrust(trust), headers: ALL, localhost: "secure-context" },
+          );
+          expect(["http", "https"]).toContain(t.protocol);
+          expect(t.hops.length).toBeGreaterThan(t.trustedHops);
+          if (t.host !== null) expect(t.host).not.toMatch(/[\r\n;/ ]/);
+        },
+      ),
+      { numRuns: 3000 },
+    );
+  });
+
+  it("never trusts more hops than configured", () => {
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.constantFrom(
+            "10.0.0.1",
+            "203.0.113.7",
+            "198.51.100.2",
+            "[2001:db8::1]:80",
+            "10.1.1.1:8080",
+          ),
+          { maxLength: 8 },
+        ),
+        fc.nat(6),
+        peerArb,
+        (xff, n, peer) => {
+          const t = decide(n, peer, {
+            "x-forwarded-for": xff.join(", "),
+            "x-forwarded-proto": "https",
+          });
+          expect(t.trustedHops).toBeLessThanOrEqual(n);
+          expect(t.hops.filter((h) => h.trusted).length).toBeLessThanOrEqual(n);
+        },
+      ),
+      { numRuns: 2000 },
+    );
+  });
+
+  it("every hop counted trusted matches the trust list", () => {
+    const list = ["10.0.0.0/8", "2001:db8::/32"];
+    const matcher = compileTrust(list);
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.constantFrom(
+            "10.0.0.1",
+            "203.0.113.7",
+            "[2001:db8::1]:80",
+            "2001:db9::1",
+            "10.1.1.1:8080",
+            "unknown",
+            "_x",
+          ),
+          { maxLength: 8 },
+        ),
+        fc.boolean(),
+        peerArb,
+        (chain, useForwarded, peer) => {
+          const headers: Record<string, string> = useForwarded
+            ? { forwarded: chain.map((a) => `for="${a}"`).join(", ") }
+            : { "x-forwarded-for": chain.join(", ") };
+          const t = decide(list, peer, headers);
+          for (const hop of t.hops.slice(0, t.trustedHops)) {
+            expect(hop.address).not.toBeNull();
+            expect(matcher.isTrusted(hop.address as string)).toBe(true);
+          }
+          for (const hop of t.hops)
+            if (hop.trusted) expect(matcher.isTrusted(hop.address as string)).toBe(true);
+        },
+      ),
+      { numRuns: 2000 },
+    );
+  });
+});
+
+describe("decideTransport: worst case", () => {
+  it("handles 64 KiB forwarding headers in linear time", () => {
+    const xff = Array.from({ length: 4500 }, (_, i) => `198.51.${(i >> 8) & 255}.${i & 255}`).join(
+      ", ",
+    );
+    const forwarded = Array.from(
+      { length: 3000 },
+      (_, i) => `for="[2001:db8::${i.toString(16)}]:${i + 1}";proto=https`,
+    ).join(", ");
+    const quoted = `for=10.0.0.2;host="${"x".repeat(65000)}"`;
+    const cases: Record<string, string>[] = [
+      { "x-forwarded-for": xff, "x-forwarded-proto": "https" },
+      { "x-forwarded-for": `${xff}, 10.0.0.2` },
+      { "x-forwarded-for": `junk, ${xff}` },
+      { forwarded },
+      { forwarded: quoted },
+      { "x-forwarded-proto": "https, ".repeat(9500) },
+    ];
+    for (const headers of cases) {
+      const key = Object.keys(headers)[0] as string;
+      expect(headers[key]?.length).toBeGreaterThan(60000);
+      // best of three: the first run pays for JIT compilation on a busy machine
+      let best = Number.POSITIVE_INFINITY;
+      for (let r = 0; r < 3; r++) {
+        const start = performance.now();
+        const t = decide(TEN, "10.0.0.1", headers);
+        best = Math.min(best, performance.now() - start);
+        expect(["http", "https"]).toContain(t.protocol);
+      }
+      expect(best, key).toBeLessThan(50);
+    }
+  });
+
+  it("doubling the input roughly doubles the time", () => {
+    const make = (n: number) =>
+      Array.from(
+        { length: n },
+        (_, i) => `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`,
+      ).join(", ");
+    const time = (value: string) => {
+      const matcher = compileTrust(true);
+      let best = Number.POSITIVE_INFINITY;
+      for (let r = 0; r < 5; r++) {
+        const start = performance.now();
+        decideTransport(
+          {
+            encrypted: false,
+            peer: "10.0.0.1",
+            headers: { "x-forwarded-for": value },
+            method: "GET",
+            url: "/",
+          },
+          { trust: matcher, headers: DEFAULT_HEADERS, localhost: "insecure" },
+        );
+        best = Math.min(best, performance.now() - start);
+      }
+      return best;
+    };
+    const small = time(make(2000));
+    const large = time(make(4000));
+    expect(large).toBeLessThan(small * 6 + 5);
+  });
 });

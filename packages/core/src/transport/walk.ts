@@ -13,11 +13,11 @@ import type {
   Transport,
   TransportSource,
 } from "../types.js";
-import { isLoopbackAddress, isPublicAddress, stripAddress } from "./address.js";
+import { isLoopbackAddress, isPublicAddress, looksLikeAddress, stripAddress } from "./address.js";
 import { type ForwardedElement, parseForwarded } from "./forwarded.js";
 import { readHeader } from "./headers.js";
 import { isLocalhostHost, parseHost } from "./host.js";
-import { TRUSTED, type TrustMatcher } from "./trust.js";
+import { NOT_AN_ADDRESS, TRUSTED, type TrustMatcher } from "./trust.js";
 
 export interface TransportConfig {
   readonly trust: TrustMatcher;
@@ -130,27 +130,41 @@ export function decideTransport(req: PolicyRequest, cfg: TransportConfig): Trans
     chainFrom = "x-forwarded-for";
     chain = splitList(xff);
     chain.reverse();
-    for (const entry of chain) {
-      if (trust.verdict(entry) === 0) {
-        report(
-          "TRANSPORT_XFF_MALFORMED",
-          `X-Forwarded-For from ${peerName} has an entry that is not an IP address (${quote(entry)}), so the header is ignored.`,
-        );
-        chain = [];
-        break;
-      }
-    }
   }
 
   // Step 1: the client is the first untrusted address, or the last one.
-  const n = chain.length;
+  let n = chain.length;
   let c = n;
   let allTrusted = true;
+  let malformed: string | undefined;
   for (let i = 1; i <= n; i++) {
-    if (i >= trust.hops || trust.verdict(chain[i - 1] as string) !== TRUSTED) {
+    const entry = chain[i - 1] as string;
+    const verdict = trust.verdict(entry);
+    if (verdict === NOT_AN_ADDRESS && chainFrom === "x-forwarded-for") {
+      malformed = entry;
+      break;
+    }
+    if (i >= trust.hops || verdict !== TRUSTED) {
       c = i;
       allTrusted = false;
       break;
+    }
+  }
+  if (chainFrom === "x-forwarded-for") {
+    // Entries left of the client decide nothing: their shape is enough to tell a malformed header.
+    for (let i = c + 1; malformed === undefined && i <= n; i++) {
+      const entry = chain[i - 1] as string;
+      if (!looksLikeAddress(entry)) malformed = entry;
+    }
+    if (malformed !== undefined) {
+      report(
+        "TRANSPORT_XFF_MALFORMED",
+        `X-Forwarded-For from ${peerName} has an entry that is not an IP address (${quote(malformed)}), so the header is ignored.`,
+      );
+      chain = [];
+      n = 0;
+      c = 0;
+      allTrusted = true;
     }
   }
   const hops: Hop[] = new Array<Hop>(n + 1);
