@@ -1,4 +1,7 @@
 import { createHmac } from "node:crypto";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { PolicyFile, ReportEvent } from "@scope/cookie-core";
 import Koa from "koa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -295,6 +298,23 @@ describe("cookiePolicy() report-only", () => {
 });
 
 describe("cookiePolicy(options)", () => {
+  it("loads the policy from a file when config is a path", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "cookie-policy-"));
+    const file = join(dir, "policy.json");
+    writeFileSync(
+      file,
+      JSON.stringify({ cookies: { sessionId: { sensitive: true, maxAge: 60 } } }),
+    );
+    const served = await serve(app({ config: file }));
+    try {
+      const r = await call(served, { scheme: "https", path: "/login" });
+      expect(r.cookies.sessionId).toMatchObject({ value: "abc123", secure: true, maxAge: 60 });
+    } finally {
+      await served.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it("throws the PolicyLoadError when the middleware is created with a bad policy", () => {
     expect(() => cookiePolicy({ config: { proxy: { trust: ["10.0.0.0/33"] } } })).toThrow(
       /\/proxy\/trust\/0/,
