@@ -1,6 +1,11 @@
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createServer as createHttpServer, type IncomingMessage, request as httpRequest, type ServerResponse } from "node:http";
+import {
+  createServer as createHttpServer,
+  request as httpRequest,
+  type IncomingMessage,
+  type ServerResponse,
+} from "node:http";
 import { createServer as createHttpsServer, request as httpsRequest } from "node:https";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -26,13 +31,15 @@ type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 
 /** The app under test decides its cookies with the engine, as an adapter would. */
 const compliantApp: Handler = (req, res) => {
-  const ctx = createCookiePolicy(policy, { env: "production", onReport: () => {} }).begin(nodeRequest(req));
+  const ctx = createCookiePolicy(policy, { env: "production", onReport: () => {} }).begin(
+    nodeRequest(req),
+  );
   if (ctx.redirect) {
     res.writeHead(ctx.redirect.status, { location: ctx.redirect.location }).end();
     return;
   }
-  const headers = [ctx.setCookie("sessionId", "abc"), ctx.setCookie("theme", "dark")].flatMap((d) =>
-    d.header === null ? [] : [d.header],
+  const headers = [ctx.setCookie("sessionId", "abc"), ctx.setCookie("theme", "dark")].flatMap(
+    (d) => (d.header === null ? [] : [d.header]),
   );
   res.setHeader("Set-Cookie", headers);
   if (ctx.hsts) res.setHeader("Strict-Transport-Security", ctx.hsts);
@@ -56,7 +63,10 @@ const servers: Array<{ close(cb: () => void): void }> = [];
 async function listen(kind: "http" | "https", handler: Handler): Promise<number> {
   const server =
     kind === "https"
-      ? createHttpsServer({ key: readFileSync(join(dir, "key.pem")), cert: readFileSync(join(dir, "cert.pem")) }, handler)
+      ? createHttpsServer(
+          { key: readFileSync(join(dir, "key.pem")), cert: readFileSync(join(dir, "cert.pem")) },
+          handler,
+        )
       : createHttpServer(handler);
   servers.push(server);
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -67,10 +77,13 @@ async function listen(kind: "http" | "https", handler: Handler): Promise<number>
 function call(kind: "http" | "https", port: number): Promise<IncomingMessage> {
   const send = kind === "https" ? httpsRequest : httpRequest;
   return new Promise((resolve, reject) => {
-    send({ host: "127.0.0.1", port, headers: { host: `${HOST}:${port}` }, rejectUnauthorized: false }, (res) => {
-      res.resume();
-      res.on("end", () => resolve(res));
-    })
+    send(
+      { host: "127.0.0.1", port, headers: { host: `${HOST}:${port}` }, rejectUnauthorized: false },
+      (res) => {
+        res.resume();
+        res.on("end", () => resolve(res));
+      },
+    )
       .on("error", reject)
       .end();
   });
@@ -78,10 +91,27 @@ function call(kind: "http" | "https", port: number): Promise<IncomingMessage> {
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), "cookie-testing-"));
-  execFileSync("openssl", [
-    "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", join(dir, "key.pem"), "-out", join(dir, "cert.pem"),
-    "-days", "1", "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1,IP:::1",
-  ], { stdio: "ignore" });
+  execFileSync(
+    "openssl",
+    [
+      "req",
+      "-x509",
+      "-newkey",
+      "rsa:2048",
+      "-nodes",
+      "-keyout",
+      join(dir, "key.pem"),
+      "-out",
+      join(dir, "cert.pem"),
+      "-days",
+      "1",
+      "-subj",
+      "/CN=localhost",
+      "-addext",
+      "subjectAltName=DNS:localhost,IP:127.0.0.1,IP:::1",
+    ],
+    { stdio: "ignore" },
+  );
 });
 afterAll(async () => {
   await Promise.all(servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
@@ -92,16 +122,27 @@ describe("expectPolicyCompliance(response, { config, url }) against real servers
   it("passes for an app whose cookies and HSTS the engine decided (HTTPS)", async () => {
     const port = await listen("https", compliantApp);
     const res = await call("https", port);
-    const report = expectPolicyCompliance(res, { config: policy, env: "production", url: `https://${HOST}:${port}/` });
+    const report = expectPolicyCompliance(res, {
+      config: policy,
+      env: "production",
+      url: `https://${HOST}:${port}/`,
+    });
     expect(report.cookies.map((c) => c.name)).toEqual(["sessionId", "theme"]);
-    expect(report.hsts).toEqual({ expected: "max-age=31536000; includeSubDomains", actual: "max-age=31536000; includeSubDomains" });
+    expect(report.hsts).toEqual({
+      expected: "max-age=31536000; includeSubDomains",
+      actual: "max-age=31536000; includeSubDomains",
+    });
   });
 
   it("passes for the engine's redirect on HTTP (no cookie set there)", async () => {
     const port = await listen("http", compliantApp);
     const res = await call("http", port);
     expect(res.statusCode).toBe(308);
-    expectPolicyCompliance(res, { config: policy, env: "production", url: `http://${HOST}:${port}/` });
+    expectPolicyCompliance(res, {
+      config: policy,
+      env: "production",
+      url: `http://${HOST}:${port}/`,
+    });
   });
 
   it("names every cookie, attribute and rule a careless HTTPS app breaks", async () => {
@@ -129,7 +170,9 @@ describe("expectPolicyCompliance(response, { config, url }) against real servers
     const port = await listen("http", carelessApp);
     const res = await call("http", port);
     const url = `http://${HOST}:${port}/`;
-    expect(() => expectPolicyCompliance(res, { config: policy, env: "production", url })).toThrowError(
+    expect(() =>
+      expectPolicyCompliance(res, { config: policy, env: "production", url }),
+    ).toThrowError(
       new Error(
         [
           `response to GET ${url} does not comply with the cookie policy (profile "production"):`,
@@ -145,26 +188,48 @@ describe("expectPolicyCompliance(response, { config, url }) against real servers
 
   it("accepts a stronger cookie than the policy asks for (the policy is a floor)", () => {
     const line = "theme=dark; Max-Age=60; Path=/; HttpOnly; Secure; SameSite=Strict";
-    const report = checkPolicyCompliance([line], { config: policy, env: "production", url: `https://${HOST}/` });
+    const report = checkPolicyCompliance([line], {
+      config: policy,
+      env: "production",
+      url: `https://${HOST}/`,
+    });
     expect(report.findings).toEqual([]);
   });
 
   it("reports HSTS sent for localhost and a line that is no cookie", () => {
     const report = checkPolicyCompliance(
-      { status: 200, headers: { "set-cookie": ["no-equals-sign"], "strict-transport-security": "max-age=31536000" } },
+      {
+        status: 200,
+        headers: {
+          "set-cookie": ["no-equals-sign"],
+          "strict-transport-security": "max-age=31536000",
+        },
+      },
       { config: policy, env: "production", url: "https://localhost:8443/" },
     );
-    expect(report.findings.map((f) => f.code)).toEqual(["SET_COOKIE_UNPARSEABLE", "HSTS_ON_LOCALHOST"]);
+    expect(report.findings.map((f) => f.code)).toEqual([
+      "SET_COOKIE_UNPARSEABLE",
+      "HSTS_ON_LOCALHOST",
+    ]);
   });
 
   it("reads the policy from a path (the default is cookie-policy.json in the working directory)", () => {
     const file = join(dir, "cookie-policy.json");
     writeFileSync(file, JSON.stringify(policy));
-    const report = checkPolicyCompliance(["sessionId=abc; Path=/"], { config: file, env: "production", url: `https://${HOST}/` });
-    expect(report.findings.map((f) => f.code)).toEqual(["SECURE_MISSING", "HTTPONLY_MISSING", "SAMESITE_WEAK", "LIFETIME_TOO_LONG"]);
-    expect(() => checkPolicyCompliance([], { config: join(dir, "nope.json"), url: "https://x.test/" })).toThrow(
-      /cookie policy ".*nope\.json": cannot read the file/,
-    );
+    const report = checkPolicyCompliance(["sessionId=abc; Path=/"], {
+      config: file,
+      env: "production",
+      url: `https://${HOST}/`,
+    });
+    expect(report.findings.map((f) => f.code)).toEqual([
+      "SECURE_MISSING",
+      "HTTPONLY_MISSING",
+      "SAMESITE_WEAK",
+      "LIFETIME_TOO_LONG",
+    ]);
+    expect(() =>
+      checkPolicyCompliance([], { config: join(dir, "nope.json"), url: "https://x.test/" }),
+    ).toThrow(/cookie policy ".*nope\.json": cannot read the file/);
   });
 
   it("follows the profile: in development a session cookie over HTTP needs no Secure", () => {

@@ -48,7 +48,11 @@ export interface ComplianceReport {
   readonly env: string;
   readonly method: string;
   readonly url: string;
-  readonly transport: { readonly protocol: "http" | "https"; readonly secure: boolean; readonly host: string | null };
+  readonly transport: {
+    readonly protocol: "http" | "https";
+    readonly secure: boolean;
+    readonly host: string | null;
+  };
   readonly hsts: { readonly expected: string | null; readonly actual: string | null };
   readonly redirect: RedirectDecision | null;
   readonly cookies: ReadonlyArray<{
@@ -72,7 +76,8 @@ function policyRequest(request: JudgedRequest): { req: PolicyRequest; url: URL }
   if (url.protocol !== "http:" && url.protocol !== "https:")
     throw new TypeError(`url must be http: or https:, got ${url.protocol}`);
   const headers: Record<string, string> = { host: url.host };
-  for (const [name, value] of Object.entries(request.headers ?? {})) headers[name.toLowerCase()] = value;
+  for (const [name, value] of Object.entries(request.headers ?? {}))
+    headers[name.toLowerCase()] = value;
   return {
     url,
     req: {
@@ -96,12 +101,18 @@ function lifetime(o: ParsedSetCookie["options"]): string {
 }
 
 function sameDomain(a: string | undefined, b: string | undefined): boolean {
-  const norm = (d: string | undefined) => (d === undefined || d === "" ? "" : d.replace(/^\./, "").toLowerCase());
+  const norm = (d: string | undefined) =>
+    d === undefined || d === "" ? "" : d.replace(/^\./, "").toLowerCase();
   return norm(a) === norm(b);
 }
 
 /** Every difference between what the app sent and what the engine decides for it. */
-function compareCookie(parsed: ParsedSetCookie, line: string, d: CookieDecision, rules: RuleNames): Finding[] {
+function compareCookie(
+  parsed: ParsedSetCookie,
+  line: string,
+  d: CookieDecision,
+  rules: RuleNames,
+): Finding[] {
   const findings: Finding[] = [];
   const add = (
     code: FindingCode,
@@ -135,7 +146,14 @@ function compareCookie(parsed: ParsedSetCookie, line: string, d: CookieDecision,
   }
   if (d.action === "error" || d.attributes === null) {
     const why = d.error?.message.replace(/^cookie "[^"]*": /, "") ?? "refused by the engine";
-    add("COOKIE_INVALID", null, "a cookie the engine accepts", `invariant: ${why}`, line, d.error?.code ?? null);
+    add(
+      "COOKIE_INVALID",
+      null,
+      "a cookie the engine accepts",
+      `invariant: ${why}`,
+      line,
+      d.error?.code ?? null,
+    );
     return findings;
   }
 
@@ -157,9 +175,19 @@ function compareCookie(parsed: ParsedSetCookie, line: string, d: CookieDecision,
       ]),
     );
   if (a.httpOnly && o.httpOnly !== true)
-    add("HTTPONLY_MISSING", "HttpOnly", "HttpOnly", rules.httpOnly(d), "none", firstReason(d, ["HTTPONLY_REQUIRED_PREFIX"]));
+    add(
+      "HTTPONLY_MISSING",
+      "HttpOnly",
+      "HttpOnly",
+      rules.httpOnly(d),
+      "none",
+      firstReason(d, ["HTTPONLY_REQUIRED_PREFIX"]),
+    );
   const actualSameSite = typeof o.sameSite === "string" ? o.sameSite : undefined;
-  if (a.sameSite !== undefined && SAMESITE_RANK[a.sameSite] > (actualSameSite ? SAMESITE_RANK[actualSameSite] : 0))
+  if (
+    a.sameSite !== undefined &&
+    SAMESITE_RANK[a.sameSite] > (actualSameSite ? SAMESITE_RANK[actualSameSite] : 0)
+  )
     add(
       "SAMESITE_WEAK",
       "SameSite",
@@ -189,15 +217,36 @@ function compareCookie(parsed: ParsedSetCookie, line: string, d: CookieDecision,
   if (!d.clearing) {
     const reason = firstReason(d, ["MAXAGE_CAPPED", "CALLSITE_WEAKENING_IGNORED"]);
     if (a.maxAge !== undefined && o.maxAge !== a.maxAge)
-      add("LIFETIME_TOO_LONG", "Max-Age", `Max-Age=${a.maxAge} at most`, rules.attribute(d, "maxAge"), lifetime(o), reason);
+      add(
+        "LIFETIME_TOO_LONG",
+        "Max-Age",
+        `Max-Age=${a.maxAge} at most`,
+        rules.attribute(d, "maxAge"),
+        lifetime(o),
+        reason,
+      );
     else if (
       a.expires !== undefined &&
       (o.expires === undefined || Math.abs(o.expires.getTime() - a.expires.getTime()) > 1000)
     )
-      add("LIFETIME_TOO_LONG", "Expires", `Expires=${a.expires.toUTCString()} at the latest`, rules.attribute(d, "maxAge"), lifetime(o), reason);
+      add(
+        "LIFETIME_TOO_LONG",
+        "Expires",
+        `Expires=${a.expires.toUTCString()} at the latest`,
+        rules.attribute(d, "maxAge"),
+        lifetime(o),
+        reason,
+      );
   }
   if (a.partitioned && o.partitioned !== true)
-    add("PARTITIONED_MISSING", "Partitioned", "Partitioned", rules.attribute(d, "partitioned"), "none", null);
+    add(
+      "PARTITIONED_MISSING",
+      "Partitioned",
+      "Partitioned",
+      rules.attribute(d, "partitioned"),
+      "none",
+      null,
+    );
   if (a.priority !== undefined && a.priority !== o.priority?.toLowerCase())
     add(
       "PRIORITY_MISMATCH",
@@ -270,7 +319,11 @@ export function judgeResponse(
     env: policy.env,
     method: req.method,
     url: url.href,
-    transport: { protocol: ctx.transport.protocol, secure: ctx.transport.secure, host: ctx.transport.host },
+    transport: {
+      protocol: ctx.transport.protocol,
+      secure: ctx.transport.secure,
+      host: ctx.transport.host,
+    },
     hsts: { expected: ctx.hsts, actual: response.hsts ?? null },
     redirect: ctx.redirect,
     cookies,
@@ -320,7 +373,10 @@ function compile(options: ComplianceOptions): CookiePolicy {
 }
 
 /** Checks every cookie (and HSTS / redirect) of `response` against the policy; never throws on findings. */
-export function checkPolicyCompliance(response: ResponseLike, options: ComplianceOptions): ComplianceReport {
+export function checkPolicyCompliance(
+  response: ResponseLike,
+  options: ComplianceOptions,
+): ComplianceReport {
   if (options === null || typeof options !== "object" || options.url === undefined)
     throw new TypeError("checkPolicyCompliance(response, { url, config? }): `url` is required");
   const location = responseHeader(response, "location");
@@ -342,7 +398,10 @@ export function checkPolicyCompliance(response: ResponseLike, options: Complianc
  * expectPolicyCompliance(res, { config: "cookie-policy.json", url: "https://example.com/login" });
  * ```
  */
-export function expectPolicyCompliance(response: ResponseLike, options: ComplianceOptions): ComplianceReport {
+export function expectPolicyCompliance(
+  response: ResponseLike,
+  options: ComplianceOptions,
+): ComplianceReport {
   const report = checkPolicyCompliance(response, options);
   if (report.findings.length > 0)
     throw new Error(

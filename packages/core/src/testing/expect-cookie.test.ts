@@ -1,4 +1,4 @@
-import { get, type IncomingMessage, type ServerResponse, createServer } from "node:http";
+import { createServer, get, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { expectCookie } from "../testing.js";

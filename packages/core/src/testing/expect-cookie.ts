@@ -124,7 +124,9 @@ export class CookieExpectation {
   toHaveDomain(domain: string): CookieExpectation {
     return this.#compare(
       `Domain=${domain}`,
-      (c) => c.options.domain !== undefined && normalizeDomain(c.options.domain) === normalizeDomain(domain),
+      (c) =>
+        c.options.domain !== undefined &&
+        normalizeDomain(c.options.domain) === normalizeDomain(domain),
       (c) => (c.options.domain === undefined ? "no Domain" : `Domain=${c.options.domain}`),
     );
   }
@@ -153,7 +155,10 @@ export class CookieExpectation {
       "a clearing (Max-Age=0 or a past Expires)",
       (c) => {
         const { maxAge, expires } = c.options;
-        return (maxAge !== undefined && maxAge <= 0) || (expires !== undefined && expires.getTime() <= Date.now());
+        return (
+          (maxAge !== undefined && maxAge <= 0) ||
+          (expires !== undefined && expires.getTime() <= Date.now())
+        );
       },
       (c) =>
         c.options.maxAge !== undefined
@@ -180,7 +185,8 @@ export class CookieExpectation {
     negatedExpected = `not ${expected}`,
   ): CookieExpectation {
     const c = this.#found.cookie;
-    if (c === undefined) this.#fail(`expected ${this.#negated ? negatedExpected : expected}`, this.#absentText());
+    if (c === undefined)
+      this.#fail(`expected ${this.#negated ? negatedExpected : expected}`, this.#absentText());
     else if (test(c) === this.#negated)
       this.#fail(
         `expected ${this.#negated ? negatedExpected : expected}`,

@@ -20,7 +20,10 @@ export function parseHsts(value: string): Hsts | null {
   for (const part of value.split(";")) {
     const [rawName = "", ...rest] = part.split("=");
     const name = rawName.trim().toLowerCase();
-    const arg = rest.join("=").trim().replace(/^"(.*)"$/, "$1");
+    const arg = rest
+      .join("=")
+      .trim()
+      .replace(/^"(.*)"$/, "$1");
     if (name === "max-age") maxAge = /^\d+$/.test(arg) ? Number(arg) : Number.NaN;
     else if (name === "includesubdomains") includeSubDomains = true;
     else if (name === "preload") preload = true;
@@ -53,7 +56,14 @@ export function judgeHsts(
 ): Finding[] {
   if (actual !== undefined) {
     if (!transport.secure)
-      return [finding("HSTS_ON_HTTP", "none on an http response", "invariant: browsers ignore HSTS sent over HTTP", actual)];
+      return [
+        finding(
+          "HSTS_ON_HTTP",
+          "none on an http response",
+          "invariant: browsers ignore HSTS sent over HTTP",
+          actual,
+        ),
+      ];
     if (transport.localhost || (transport.host !== null && isIpLiteral(transport.host)))
       return [
         finding(
@@ -68,7 +78,8 @@ export function judgeHsts(
   const rule = "policy https.hsts";
   if (actual === undefined) return [finding("HSTS_MISSING", expected, rule, "none")];
   const got = parseHsts(actual);
-  if (got === null) return [finding("HSTS_INVALID", expected, rule, `${actual} (no valid max-age)`)];
+  if (got === null)
+    return [finding("HSTS_INVALID", expected, rule, `${actual} (no valid max-age)`)];
   const want = parseHsts(expected) as Hsts;
   if (
     got.maxAge < want.maxAge ||

@@ -71,10 +71,14 @@ export class RuleNames {
   }
 
   /** Path / Domain / Max-Age: the invariant when one corrected it, else the policy setting. */
-  attribute(d: CookieDecision, setting: "path" | "domain" | "maxAge" | "sameSite" | "partitioned" | "priority"): string {
+  attribute(
+    d: CookieDecision,
+    setting: "path" | "domain" | "maxAge" | "sameSite" | "partitioned" | "priority",
+  ): string {
     if ((setting === "path" || setting === "domain") && d.reasons.includes("HOST_PREFIX_CORRECTED"))
       return INVARIANT.HOST_PREFIX_CORRECTED as string;
-    if (setting === "maxAge" && d.reasons.includes("MAXAGE_CAPPED")) return INVARIANT.MAXAGE_CAPPED as string;
+    if (setting === "maxAge" && d.reasons.includes("MAXAGE_CAPPED"))
+      return INVARIANT.MAXAGE_CAPPED as string;
     return this.setting(d.name, setting);
   }
 
