@@ -1,1 +1,150 @@
-export {};
+/**
+ * @scope/cookie-fastify: `app.register(cookiePolicy, options?)`. Decides each request
+ * (redirect, refusal, HSTS) in an `onRequest` hook and makes `reply.setCookie()` /
+ * `reply.clearCookie()` obey the policy, with or without `@fastify/cookie`.
+ */
+import {
+  type CookieDecision,
+  type CookieOptions,
+  type Mode,
+  nodeRequest,
+  type OnReport,
+  type PolicyFile,
+  type Priority,
+  type RequestContext,
+} from "@scope/cookie-core";
+import { loadCookiePolicy } from "@scope/cookie-core/node";
+import type { FastifyPluginAsync, FastifyReply } from "fastify";
+import fp from "fastify-plugin";
+
+export interface CookiePolicyOptions {
+  /** Path to the policy file or the policy object (default `cookie-policy.json` in the cwd). */
+  config?: string | PolicyFile;
+  /** Profile name; else COOKIE_POLICY_ENV, NODE_ENV, "production". */
+  env?: string;
+  /** Overrides the profile's `mode`. */
+  mode?: Mode;
+  /** Receives every report (default: one console.warn per distinct code and cookie). */
+  onReport?: OnReport;
+}
+
+/** `reply.setCookie()` options, as `@fastify/cookie` spells them (`maxAge` in seconds). */
+export interface ReplyCookieOptions {
+  /** `"auto"` (from `@fastify/cookie`) leaves Secure to the policy, like omitting it. */
+  secure?: boolean | "auto";
+  httpOnly?: boolean;
+  sameSite?: "strict" | "lax" | "none" | boolean;
+  path?: string;
+  domain?: string;
+  /** Seconds. */
+  maxAge?: number;
+  /** A Date, or milliseconds since the epoch (as `@fastify/cookie` accepts). */
+  expires?: Date | number;
+  partitioned?: boolean;
+  priority?: Priority;
+  /** Sign the value with `@fastify/cookie`'s signer (needs its `secret`). */
+  signed?: boolean;
+  encode?: (value: string) => string;
+}
+
+/** The reply methods this plugin provides (and `@fastify/cookie`'s, when registered, satisfy). */
+export interface CookiePolicyReply {
+  setCookie(name: string, value: string, options?: ReplyCookieOptions): FastifyReply;
+  clearCookie(name: string, options?: ReplyCookieOptions): FastifyReply;
+}
+
+declare module "fastify" {
+  interface FastifyRequest {
+    /** This request's transport, redirect/HSTS verdict and cookie decisions. */
+    cookiePolicy: RequestContext;
+  }
+  // Inherited rather than declared, so `@fastify/cookie`'s own declarations can coexist.
+  interface FastifyReply extends CookiePolicyReply {}
+}
+
+type Reply = FastifyReply & { cookie?: unknown; signCookie?: (value: string) => string };
+type BaseSetCookie = (this: FastifyReply, name: string, value: string, options: object) => void;
+
+function callSite(options: ReplyCookieOptions | undefined): CookieOptions | undefined {
+  if (options === undefined) return undefined;
+  const { secure, expires } = options;
+  return {
+    secure: secure === "auto" ? undefined : secure,
+    httpOnly: options.httpOnly,
+    sameSite: options.sameSite,
+    path: options.path,
+    domain: options.domain,
+    maxAge: options.maxAge,
+    expires: typeof expires === "number" ? new Date(expires) : expires,
+    partitioned: options.partitioned,
+    priority: options.priority,
+  };
+}
+
+/** Writes a decided cookie: through `@fastify/cookie` when it decorates the reply (keeping its
+ * de-duplication and onSend serialization), else as a Set-Cookie header line. */
+function emit(reply: Reply, d: CookieDecision, value: string, encode?: (v: string) => string) {
+  if (d.action === "error") throw d.error;
+  if (d.header === null || d.attributes === null) return reply;
+  const base = (Object.getPrototypeOf(reply) as { setCookie?: BaseSetCookie }).setCookie;
+  if (typeof base !== "function") return reply.header("set-cookie", d.header);
+  // Every attribute is given (undefined = absent), so @fastify/cookie's own defaults
+  // (`sameSite: "lax"`, `parseOptions`) cannot change the decided cookie.
+  const a = d.attributes;
+  base.call(reply, d.name, value, {
+    secure: a.secure,
+    httpOnly: a.httpOnly,
+    sameSite: a.sameSite,
+    path: a.path,
+    domain: a.domain,
+    maxAge: a.maxAge,
+    expires: a.expires,
+    partitioned: a.partitioned,
+    priority: a.priority,
+    signed: false,
+    encode,
+  });
+  return reply;
+}
+
+function setCookie(this: Reply, name: string, value: string, options?: ReplyCookieOptions) {
+  const encode = options?.encode;
+  // Sign first so the size check and the emitted value are the signed one.
+  const v = options?.signed && this.signCookie ? this.signCookie(value) : value;
+  const d = this.request.cookiePolicy.setCookie(name, v, callSite(options), { encode });
+  return emit(this, d, v, encode);
+}
+
+function clearCookie(this: Reply, name: string, options?: ReplyCookieOptions) {
+  return emit(this, this.request.cookiePolicy.clearCookie(name, callSite(options)), "");
+}
+
+const plugin: FastifyPluginAsync<CookiePolicyOptions> = async (fastify, options) => {
+  const { config, env, mode, onReport } = options;
+  // Loaded and compiled once: a bad policy fails `ready()` / `listen()` with PolicyLoadError.
+  const policy = loadCookiePolicy({ config, env, mode, onReport });
+  fastify.decorateRequest<RequestContext | null>("cookiePolicy", null);
+
+  fastify.addHook("onRequest", (request, reply: Reply, done) => {
+    const ctx = policy.begin(nodeRequest(request.raw));
+    request.cookiePolicy = ctx;
+    // Own properties shadow `@fastify/cookie`'s prototype methods whichever plugin was
+    // registered first; `emit` reaches the prototype's method to write the cookie.
+    reply.setCookie = setCookie;
+    reply.clearCookie = clearCookie;
+    if (reply.cookie !== undefined) reply.cookie = setCookie;
+    if (ctx.reject) {
+      reply.code(ctx.reject.status).type("text/plain; charset=utf-8").send(ctx.reject.body);
+      return;
+    }
+    if (ctx.redirect) {
+      reply.redirect(ctx.redirect.location, ctx.redirect.status);
+      return;
+    }
+    if (ctx.hsts !== null) reply.header("strict-transport-security", ctx.hsts);
+    done();
+  });
+};
+
+/** The Fastify plugin: `app.register(cookiePolicy, { config, env, mode, onReport })`. */
+export const cookiePolicy = fp(plugin, { name: "@scope/cookie-fastify", fastify: "5.x" });

@@ -1,0 +1,424 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createServer as createHttpServer } from "node:http";
+import { createServer as createHttpsServer } from "node:https";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { serve } from "@hono/node-server";
+import { getConnInfo } from "@hono/node-server/conninfo";
+import type {
+  CookiePolicyError,
+  PolicyFile,
+  PolicyLoadError,
+  ReportEvent,
+} from "@scope/cookie-core";
+import { Hono } from "hono";
+import { deleteCookie, setCookie } from "hono/cookie";
+import setCookieParser from "set-cookie-parser";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type CookiePolicyEnv, type CookiePolicyOptions, cookiePolicy } from "./index.js";
+import { makeCert, send } from "./test-http.js";
+
+const policy: PolicyFile = {
+  proxy: { trust: ["127.0.0.2"] },
+  https: { hsts: { maxAge: 31536000, includeSubDomains: true } },
+  defaults: { httpOnly: true, sameSite: "lax", onInsecure: "drop" },
+  sensitive: { sameSite: "strict" },
+  cookies: {
+    sessionId: { sensitive: true, maxAge: 3600 },
+    theme: { sensitive: false, httpOnly: false },
+    mustBeSecure: { secure: "always", onInsecure: "error" },
+  },
+};
+
+const tls = makeCert();
+
+/** An upstream the app proxies with fetch(): its Response headers are immutable. */
+const upstream = createHttpServer((_req, res) => {
+  res.setHeader("set-cookie", "sessionId=fromUpstream; Path=/");
+  res.end("upstream");
+});
+let upstreamUrl = "";
+
+/** A Hono app as users write it: plain hono/cookie calls, the policy middleware in front. */
+function buildApp(options: CookiePolicyOptions, reports: ReportEvent[]) {
+  const app = new Hono<CookiePolicyEnv>();
+  // An outer middleware reads the decisions made after the handler (as a logger would).
+  app.use(async (c, next) => {
+    await next();
+    const decisions = c.var.cookiePolicy?.decisions ?? [];
+    c.header(
+      "x-decisions",
+      JSON.stringify(
+        decisions.map(({ name, action, reasons, wouldBe }) => ({ name, action, reasons, wouldBe })),
+      ),
+    );
+  });
+  app.use(
+    cookiePolicy({
+      config: policy,
+      env: "production",
+      onReport: (e) => reports.push(e),
+      ...options,
+    }),
+  );
+  app.onError((err, c) => {
+    const code = "code" in err ? (err as CookiePolicyError | PolicyLoadError).code : err.name;
+    return c.json({ error: code, message: err.message }, 500);
+  });
+  app.post("/login", (c) => {
+    setCookie(c, "sessionId", "abc123");
+    return c.json({ transport: c.var.cookiePolicy.transport });
+  });
+  app.post("/weak", (c) => {
+    setCookie(c, "sessionId", "abc123", {
+      secure: false,
+      httpOnly: false,
+      sameSite: "None",
+      maxAge: 7200,
+    });
+    return c.text("ok");
+  });
+  app.post("/logout", (c) => {
+    deleteCookie(c, "sessionId");
+    return c.text("ok");
+  });
+  app.get("/prefs", (c) => {
+    setCookie(c, "theme", c.req.query("theme") ?? "dark", { maxAge: 60 });
+    return c.text("ok");
+  });
+  app.post("/must", (c) => {
+    setCookie(c, "theme", "dark");
+    setCookie(c, "mustBeSecure", "x");
+    return c.text("ok");
+  });
+  app.get("/proxy", () => fetch(upstreamUrl));
+  app.get(
+    "/raw",
+    () => new Response("raw", { headers: [["set-cookie", "sessionId=abc123; Path=/"]] }),
+  );
+  app.get("/explain", (c) => c.json(c.var.cookiePolicy.explain()));
+  return app;
+}
+
+interface Server {
+  url: string;
+  reports: ReportEvent[];
+  close(): Promise<void>;
+}
+
+/** Serves the app with @hono/node-server over a real HTTP or HTTPS socket. */
+function start(https: boolean, options: CookiePolicyOptions = {}): Promise<Server> {
+  const reports: ReportEvent[] = [];
+  const app = buildApp(options, reports);
+  return new Promise((resolve) => {
+    const server = serve(
+      {
+        fetch: app.fetch,
+        hostname: "127.0.0.1",
+        port: 0,
+        ...(https ? { createServer: createHttpsServer, serverOptions: tls } : {}),
+      },
+      (info: AddressInfo) =>
+        resolve({
+          url: `${https ? "https" : "http"}://127.0.0.1:${info.port}`,
+          reports,
+          close: () => new Promise((done) => server.close(() => done())),
+        }),
+    );
+  });
+}
+
+const decisionsOf = (headers: Record<string, unknown>) =>
+  JSON.parse(String(headers["x-decisions"])) as Array<{
+    name: string;
+    action: string;
+    reasons: string[];
+    wouldBe?: { action: string };
+  }>;
+
+describe("app.use(cookiePolicy()) on @hono/node-server", () => {
+  let plain: Server;
+  let secure: Server;
+  beforeAll(async () => {
+    plain = await start(false);
+    secure = await start(true);
+    await new Promise<void>((resolve) => upstream.listen(0, "127.0.0.1", resolve));
+    upstreamUrl = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}/`;
+  });
+  afterAll(async () => {
+    await plain.close();
+    await secure.close();
+    await new Promise((resolve) => upstream.close(resolve));
+  });
+
+  it("sets sessionId Secure, HttpOnly, SameSite=Strict over HTTPS", async () => {
+    const res = await send(`${secure.url}/login`, { method: "POST" });
+    expect(res.status).toBe(200);
+    expect(res.setCookie).toHaveLength(1);
+    expect(res.cookies.sessionId).toMatchObject({
+      value: "abc123",
+      secure: true,
+      httpOnly: true,
+      sameSite: "Strict",
+      maxAge: 3600,
+      path: "/",
+    });
+  });
+
+  it("drops sessionId over plain HTTP (onInsecure: drop) and says why", async () => {
+    const res = await send(`${plain.url}/login`, { method: "POST" });
+    expect(res.status).toBe(200);
+    expect(res.setCookie).toEqual([]);
+    const [decision] = decisionsOf(res.headers);
+    expect(decision).toMatchObject({ name: "sessionId", action: "drop" });
+    expect(decision?.reasons).toContain("INSECURE_TRANSPORT_DROPPED");
+  });
+
+  it("keeps sessionId Secure behind the trusted proxy 127.0.0.2 (X-Forwarded-Proto: https)", async () => {
+    const res = await send(`${plain.url}/login`, {
+      method: "POST",
+      localAddress: "127.0.0.2",
+      headers: { "x-forwarded-proto": "https" },
+    });
+    expect(res.cookies.sessionId).toMatchObject({ secure: true, httpOnly: true });
+    expect(JSON.parse(res.body).transport).toMatchObject({
+      protocol: "https",
+      source: "x-forwarded-proto",
+    });
+  });
+
+  it("does not believe X-Forwarded-Proto from the untrusted peer 127.0.0.3", async () => {
+    const res = await send(`${plain.url}/login`, {
+      method: "POST",
+      localAddress: "127.0.0.3",
+      headers: { "x-forwarded-proto": "https" },
+    });
+    expect(res.setCookie).toEqual([]);
+    expect(JSON.parse(res.body).transport).toMatchObject({
+      protocol: "http",
+      source: "socket",
+      clientAddress: "127.0.0.3",
+    });
+    expect(plain.reports.map((r) => r.code)).toContain("TRANSPORT_UNTRUSTED_PEER");
+  });
+
+  it("does not take an absolute-form https:// request target over plain HTTP as HTTPS", async () => {
+    const res = await send(`${plain.url}/login`, {
+      method: "POST",
+      target: "https://app.example.com/login",
+    });
+    expect(res.status).toBe(200);
+    expect(res.setCookie).toEqual([]);
+    expect(JSON.parse(res.body).transport).toMatchObject({ protocol: "http", source: "socket" });
+  });
+
+  it("answers through app.onError when onInsecure is error, with none of the handler's cookies", async () => {
+    const res = await send(`${plain.url}/must`, { method: "POST" });
+    expect(res.status).toBe(500);
+    expect(JSON.parse(res.body)).toMatchObject({ error: "INSECURE_TRANSPORT_ERROR" });
+    expect(res.setCookie).toEqual([]);
+  });
+
+  it("replaces a call site's weakening with the policy's floor", async () => {
+    const res = await send(`${secure.url}/weak`, { method: "POST" });
+    expect(res.setCookie).toHaveLength(1);
+    expect(res.cookies.sessionId).toMatchObject({
+      secure: true,
+      httpOnly: true,
+      sameSite: "Strict",
+      maxAge: 3600,
+    });
+    expect(decisionsOf(res.headers)[0]?.reasons).toContain("CALLSITE_WEAKENING_IGNORED");
+  });
+
+  it("deleteCookie expires sessionId with the policy's attributes", async () => {
+    const res = await send(`${secure.url}/logout`, { method: "POST" });
+    expect(res.cookies.sessionId).toMatchObject({ value: "", maxAge: 0, secure: true, path: "/" });
+  });
+
+  it("adds the policy's attributes to a cookie and keeps its encoded value as written", async () => {
+    const res = await send(`${plain.url}/prefs?theme=${encodeURIComponent("a b;c")}`);
+    expect(res.setCookie).toHaveLength(1);
+    expect(res.cookies.theme).toMatchObject({ value: "a%20b%3Bc", maxAge: 60, sameSite: "Lax" });
+    expect(res.cookies.theme?.secure).toBeFalsy();
+    expect(res.cookies.theme?.httpOnly).toBeFalsy();
+  });
+
+  it("re-decides Set-Cookie on a Response the handler built itself", async () => {
+    const res = await send(`${secure.url}/raw`);
+    expect(res.body).toBe("raw");
+    expect(res.cookies.sessionId).toMatchObject({
+      secure: true,
+      httpOnly: true,
+      sameSite: "Strict",
+    });
+  });
+
+  it("re-decides Set-Cookie on a fetch()ed (immutable) Response and adds HSTS to it", async () => {
+    const res = await send(`${secure.url}/proxy`, { headers: { host: "app.example.com" } });
+    expect(res.body).toBe("upstream");
+    expect(res.cookies.sessionId).toMatchObject({
+      value: "fromUpstream",
+      secure: true,
+      httpOnly: true,
+    });
+    expect(res.headers["strict-transport-security"]).toBe("max-age=31536000; includeSubDomains");
+  });
+
+  it("sends HSTS on HTTPS for a named host, never over HTTP or for an IP literal", async () => {
+    const named = { headers: { host: "app.example.com" } };
+    const overTls = await send(`${secure.url}/explain`, named);
+    expect(overTls.headers["strict-transport-security"]).toBe(
+      "max-age=31536000; includeSubDomains",
+    );
+    const insecure = await send(`${plain.url}/explain`, named);
+    expect(insecure.headers["strict-transport-security"]).toBeUndefined();
+    const ipHost = await send(`${secure.url}/explain`);
+    expect(ipHost.headers["strict-transport-security"]).toBeUndefined();
+  });
+
+  it("exposes c.var.cookiePolicy (transport, explain)", async () => {
+    const res = await send(`${secure.url}/explain`, { localAddress: "127.0.0.4" });
+    expect(JSON.parse(res.body)).toMatchObject({
+      env: "production",
+      mode: "enforce",
+      transport: { protocol: "https", secure: true, source: "socket", clientAddress: "127.0.0.4" },
+      redirect: null,
+      cookies: [],
+    });
+  });
+});
+
+describe("cookiePolicy(options)", () => {
+  it("redirects HTTP to HTTPS with the status, Location and an empty body", async () => {
+    const server = await start(false, {
+      config: { ...policy, https: { redirect: { status: 308, hosts: ["app.example.com"] } } },
+    });
+    try {
+      const res = await send(`${server.url}/login?next=%2Fhome`, {
+        method: "POST",
+        headers: { host: "app.example.com:8080" },
+      });
+      expect(res.status).toBe(308);
+      expect(res.headers.location).toBe("https://app.example.com/login?next=%2Fhome");
+      expect(res.body).toBe("");
+      expect(res.setCookie).toEqual([]);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("report-only emits the app's own cookie and reports what enforce would do", async () => {
+    const server = await start(false, { mode: "report-only" });
+    try {
+      const res = await send(`${server.url}/login`, { method: "POST" });
+      expect(res.cookies.sessionId).toMatchObject({ value: "abc123", path: "/" });
+      expect(res.cookies.sessionId?.secure).toBeFalsy();
+      expect(decisionsOf(res.headers)[0]).toMatchObject({
+        action: "set",
+        wouldBe: { action: "drop" },
+      });
+      expect(server.reports.map((r) => r.code)).toContain("REPORT_ONLY");
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("takes the peer from getConnInfo when given one", async () => {
+    // A runtime adapter's getConnInfo, here one that says the peer is the trusted proxy.
+    const server = await start(false, {
+      getConnInfo: () => ({ remote: { address: "127.0.0.2" } }),
+    });
+    const conninfo = await start(false, { getConnInfo });
+    try {
+      const viaProxy = { method: "POST", headers: { "x-forwarded-proto": "https" } };
+      const trusted = await send(`${server.url}/login`, viaProxy);
+      expect(trusted.cookies.sessionId).toMatchObject({ secure: true });
+      const asIs = await send(`${conninfo.url}/login`, { ...viaProxy, localAddress: "127.0.0.5" });
+      expect(JSON.parse(asIs.body).transport).toMatchObject({
+        source: "socket",
+        clientAddress: "127.0.0.5",
+      });
+    } finally {
+      await server.close();
+      await conninfo.close();
+    }
+  });
+
+  it("loads a policy file by path once, on Node", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "cookie-policy-hono-"));
+    try {
+      const file = join(dir, "cookie-policy.json");
+      writeFileSync(file, JSON.stringify(policy));
+      const server = await start(true, { config: file });
+      try {
+        const res = await send(`${server.url}/login`, { method: "POST" });
+        expect(res.cookies.sessionId).toMatchObject({ secure: true, sameSite: "Strict" });
+      } finally {
+        await server.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("answers through app.onError with the PolicyLoadError of a bad policy file", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "cookie-policy-hono-"));
+    try {
+      const file = join(dir, "cookie-policy.json");
+      writeFileSync(file, JSON.stringify({ proxy: { trust: ["10.0.0.0/33"] } }));
+      const server = await start(false, { config: file });
+      try {
+        const res = await send(`${server.url}/explain`);
+        expect(res.status).toBe(500);
+        const body = JSON.parse(res.body);
+        expect(body.error).toBe("POLICY_INVALID");
+        expect(body.message).toMatch(/\/proxy\/trust\/0/);
+      } finally {
+        await server.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("throws the PolicyLoadError of a bad policy object when the middleware is made", () => {
+    expect(() => cookiePolicy({ config: { proxy: { trust: ["10.0.0.0/33"] } } })).toThrow(
+      /\/proxy\/trust\/0/,
+    );
+  });
+});
+
+describe("cookiePolicy() on a Fetch-only runtime (no Node bindings: Workers, Deno, Bun)", () => {
+  const reports: ReportEvent[] = [];
+  const app = buildApp({}, reports);
+  const parse = (res: Response) =>
+    setCookieParser.parse(res.headers.getSetCookie(), { decodeValues: false, map: true });
+
+  it("takes HTTPS from the request URL", async () => {
+    // Workers, Deno and Bun hand the Host header to the app like Node does.
+    const res = await app.request("https://app.example.com/login", {
+      method: "POST",
+      headers: { host: "app.example.com" },
+    });
+    expect(parse(res).sessionId).toMatchObject({
+      secure: true,
+      httpOnly: true,
+      sameSite: "Strict",
+    });
+    expect(res.headers.get("strict-transport-security")).toBe(
+      "max-age=31536000; includeSubDomains",
+    );
+  });
+
+  it("cannot match an unknown peer against an address list: forwarding headers are not believed", async () => {
+    const res = await app.request("http://app.example.com/login", {
+      method: "POST",
+      headers: { host: "app.example.com", "x-forwarded-proto": "https" },
+    });
+    expect(res.headers.getSetCookie()).toEqual([]);
+    expect((await res.json()).transport).toMatchObject({ protocol: "http", clientAddress: null });
+    expect(reports.map((r) => r.code)).toContain("TRANSPORT_PEER_UNKNOWN");
+  });
+});
