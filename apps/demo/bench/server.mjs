@@ -1,0 +1,83 @@
+/**
+ * One benchmark server (a child of adapters.bench.mjs): `POST /login` sets `sessionId`
+ * through the framework's own cookie API with explicit attributes, with the cookie-policy
+ * adapter registered (`--variant adapter`) or not (`--variant native`). The handler is the
+ * same code in both; the policy's floor for sessionId equals those attributes, so both
+ * answers carry the same cookie.
+ *   node bench/server.mjs --framework express|fastify|hono|koa --variant adapter|native
+ * Prints {"url"} once listening; runs until SIGTERM.
+ */
+import { randomBytes } from "node:crypto";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { listen } from "../src/servers/shared.mjs";
+
+const { values } = parseArgs({
+  options: { framework: { type: "string" }, variant: { type: "string" } },
+});
+const withAdapter = values.variant === "adapter";
+const config = fileURLToPath(new URL("../cookie-policy.json", import.meta.url));
+const policyOptions = { config, env: "development", onReport: () => {} };
+const sessionValue = () => randomBytes(18).toString("base64url");
+// The policy's decision for sessionId over HTTP under "development", in each API's units.
+const SECONDS = { maxAge: 3600, path: "/", httpOnly: true };
+
+const apps = {
+  async express() {
+    const { default: express } = await import("express");
+    const app = express();
+    if (withAdapter) app.use((await import("@scope/cookie-express")).cookiePolicy(policyOptions));
+    app.post("/login", (_req, res) => {
+      res.cookie("sessionId", sessionValue(), { ...SECONDS, maxAge: 3600_000, sameSite: "strict" });
+      res.json({ ok: true });
+    });
+    return listen(app, {});
+  },
+  async koa() {
+    const { default: Koa } = await import("koa");
+    const app = new Koa();
+    if (withAdapter) app.use((await import("@scope/cookie-koa")).cookiePolicy(policyOptions));
+    app.use((ctx) => {
+      if (ctx.method !== "POST" || ctx.path !== "/login") return;
+      ctx.cookies.set("sessionId", sessionValue(), {
+        ...SECONDS,
+        maxAge: 3600_000,
+        sameSite: "strict",
+      });
+      ctx.body = { ok: true };
+    });
+    return listen(app.callback(), {});
+  },
+  async fastify() {
+    const { default: Fastify } = await import("fastify");
+    const app = Fastify();
+    await app.register((await import("@fastify/cookie")).default);
+    if (withAdapter)
+      await app.register((await import("@scope/cookie-fastify")).cookiePolicy, policyOptions);
+    app.post("/login", (_request, reply) => {
+      reply.setCookie("sessionId", sessionValue(), { ...SECONDS, sameSite: "strict" });
+      return { ok: true };
+    });
+    await app.listen({ port: 0, host: "127.0.0.1" });
+    return { url: `http://127.0.0.1:${app.server.address().port}`, close: () => app.close() };
+  },
+  async hono() {
+    const { Hono } = await import("hono");
+    const { setCookie } = await import("hono/cookie");
+    const { getRequestListener } = await import("@hono/node-server");
+    const app = new Hono();
+    if (withAdapter) app.use((await import("@scope/cookie-hono")).cookiePolicy(policyOptions));
+    app.post("/login", (c) => {
+      setCookie(c, "sessionId", sessionValue(), { ...SECONDS, sameSite: "Strict" });
+      return c.json({ ok: true });
+    });
+    return listen(getRequestListener(app.fetch), {});
+  },
+};
+
+const server = await apps[values.framework]();
+process.stdout.write(`${JSON.stringify({ url: server.url })}\n`);
+process.on("SIGTERM", async () => {
+  await server.close();
+  process.exit(0);
+});

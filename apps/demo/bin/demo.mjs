@@ -1,0 +1,97 @@
+#!/usr/bin/env node
+/**
+ * `pnpm demo`: every framework's demo server on one policy file, on fixed ports
+ * (3001…3005 by default), each a child process started through serve.mjs. Prints
+ * their URLs and what to try; Ctrl-C stops them all.
+ *   node apps/demo/bin/demo.mjs [--base-port 3001] [--env development] [--config FILE]
+ */
+import { spawn } from "node:child_process";
+import { dirname, join } from "node:path";
+import { createInterface } from "node:readline";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+
+const FRAMEWORKS = ["express", "fastify", "hono", "koa", "next"];
+const serveScript = join(dirname(fileURLToPath(import.meta.url)), "serve.mjs");
+
+const { values } = parseArgs({
+  options: {
+    "base-port": { type: "string", default: "3001" },
+    env: { type: "string", default: "development" },
+    config: { type: "string" },
+  },
+});
+const basePort = Number(values["base-port"]);
+
+/** Start one server; resolves with its URL, or with the reason it did not start. */
+function startServer(framework, port) {
+  const args = [serveScript, "--framework", framework, "--port", String(port), "--env", values.env];
+  if (values.config) args.push("--config", values.config);
+  const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"] });
+  let stderr = "";
+  child.stderr.on("data", (chunk) => {
+    stderr += chunk;
+    if (started) process.stderr.write(`[${framework}] ${chunk}`);
+  });
+  let started = false;
+  return new Promise((resolve) => {
+    createInterface({ input: child.stdout }).once("line", (line) => {
+      try {
+        started = true;
+        resolve({ framework, child, url: JSON.parse(line).url });
+      } catch {
+        resolve({ framework, child, error: `unexpected output: ${line}` });
+      }
+    });
+    child.once("exit", (code) => {
+      if (!started)
+        resolve({ framework, child: null, error: stderr.trim() || `exited with ${code}` });
+    });
+  });
+}
+
+const servers = await Promise.all(FRAMEWORKS.map((fw, i) => startServer(fw, basePort + i)));
+const running = servers.filter((s) => s.url);
+const failed = servers.filter((s) => !s.url);
+
+const lines = ["", `cookie-policy demo — profile "${values.env}"`, ""];
+for (const s of running) lines.push(`  ${s.framework.padEnd(8)} ${s.url}/`);
+for (const s of failed) {
+  lines.push(`  ${s.framework.padEnd(8)} FAILED TO START: ${s.error.split("\n")[0]}`);
+}
+const first = running[0]?.url ?? `http://127.0.0.1:${basePort}`;
+lines.push(
+  "",
+  "Open a URL: the page shows whether the request counts as HTTPS, the trust walk hop by hop",
+  "and each cookie decision in plain words; its buttons log in (sessionId), log out and set a",
+  "theme cookie, and every server answers the same routes (/explain, /echo, /healthz,",
+  "POST /cookies). Under this profile proxy headers are not trusted: try",
+  `  curl -si -X POST -H 'X-Forwarded-Proto: https' ${first}/login`,
+  "and see the header ignored. For the proxy case, start one server under production (it trusts",
+  "loopback proxies, redirects plain HTTP to https://example.com and sends HSTS) and play the proxy:",
+  "  node apps/demo/bin/serve.mjs --framework express --env production --port 3100",
+  "  curl -si -X POST -H 'Host: example.com' -H 'X-Forwarded-Proto: https' http://127.0.0.1:3100/login",
+  "Press Ctrl-C to stop.",
+  "",
+);
+process.stdout.write(`${lines.join("\n")}\n`);
+
+let stopping = false;
+async function stopAll() {
+  if (stopping) return;
+  stopping = true;
+  await Promise.all(
+    running.map(
+      (s) =>
+        new Promise((resolve) => {
+          if (s.child.exitCode !== null) return resolve();
+          s.child.once("exit", resolve);
+          s.child.kill("SIGTERM");
+        }),
+    ),
+  );
+  process.exit(failed.length === FRAMEWORKS.length ? 1 : 0);
+}
+process.on("SIGINT", stopAll);
+process.on("SIGTERM", stopAll);
+if (running.length === 0) await stopAll();

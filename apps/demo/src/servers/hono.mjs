@@ -1,0 +1,92 @@
+/**
+ * The demo on Hono 4 (Node server): plain `setCookie` / `deleteCookie` from
+ * `hono/cookie` obey the policy, which the middleware applies to the response's
+ * Set-Cookie headers once the handler has returned.
+ */
+import { getRequestListener } from "@hono/node-server";
+import { cookiePolicy } from "@scope/cookie-hono";
+import { Hono } from "hono";
+import { deleteCookie, setCookie } from "hono/cookie";
+import { renderPage } from "../page.mjs";
+import {
+  BAD_BODY,
+  cookieList,
+  errorAnswer,
+  listen,
+  MISSING_THEME,
+  optionsInSeconds,
+  sessionValue,
+} from "./shared.mjs";
+
+/** hono/cookie refuses (throws) some cookies the policy would correct to the same outcome. */
+const HONO_MAX_AGE = 34560000;
+const SECURE_PREFIX = /^__(secure|host)-/i;
+const HOST_PREFIX = /^__host-/i;
+
+export async function start({ port, host, tls, config, env }) {
+  const app = new Hono();
+
+  app.onError((err, c) => {
+    const { status, body } = errorAnswer(err);
+    return c.json(body, status);
+  });
+
+  // The decisions exist only after the policy middleware has rewritten the Set-Cookie
+  // headers, so `POST /cookies` writes its answer here, outside that middleware.
+  app.use("/cookies", async (c, next) => {
+    await next();
+    if (c.get("answerWithDecisions") && !c.error) {
+      c.res = new Response(JSON.stringify({ decisions: c.var.cookiePolicy.decisions }), {
+        status: 200,
+        headers: { "content-type": "application/json" },
+      });
+    }
+  });
+  app.use(cookiePolicy({ config, env }));
+
+  app.get("/", (c) => c.html(renderPage(c.var.cookiePolicy, "hono")));
+  app.get("/healthz", (c) => c.text("ok"));
+  app.get("/explain", (c) => c.json(c.var.cookiePolicy.explain()));
+  app.post("/login", (c) => {
+    setCookie(c, "sessionId", sessionValue());
+    return c.json({ ok: true });
+  });
+  app.post("/logout", (c) => {
+    deleteCookie(c, "sessionId");
+    return c.json({ ok: true });
+  });
+  app.get("/prefs", (c) => {
+    const theme = c.req.query("theme");
+    if (!theme) return c.json(MISSING_THEME, 400);
+    setCookie(c, "theme", theme);
+    return c.json({ ok: true, theme });
+  });
+  app.post("/cookies", async (c) => {
+    const list = cookieList(await c.req.json().catch(() => undefined));
+    if (!list) return c.json(BAD_BODY, 400);
+    for (const { name, value, options } of list)
+      setCookie(c, name, value, honoOptions(name, options));
+    c.set("answerWithDecisions", true);
+    return c.json({ decisions: [] });
+  });
+  app.get("/echo", (c) => c.json({ cookie: c.req.header("cookie") ?? null }));
+
+  return listen(getRequestListener(app.fetch), { port, host, tls });
+}
+
+/**
+ * Hono's maxAge is in seconds, like the policy's. hono/cookie throws for a prefixed
+ * name without Secure, a `__Host-` cookie with another Path or a Domain, Partitioned
+ * without Secure and a Max-Age above 400 days; the policy imposes exactly those
+ * corrections anyway, so the demo makes them here and the outcome is the same.
+ */
+function honoOptions(name, options) {
+  const out = optionsInSeconds(options);
+  if (SECURE_PREFIX.test(name) || out.partitioned) out.secure = true;
+  if (HOST_PREFIX.test(name)) {
+    out.path = "/";
+    delete out.domain;
+  }
+  if (typeof out.maxAge === "number" && out.maxAge > HONO_MAX_AGE) out.maxAge = HONO_MAX_AGE;
+  return out;
+}

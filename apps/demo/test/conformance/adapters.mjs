@@ -1,0 +1,12 @@
+/**
+ * The adapters the conformance cases run against. Adding one is one entry:
+ * `framework` is what `bin/serve.mjs --framework` takes; `unsupported` names, with
+ * the reason, what the adapter cannot honour (cases that `needs` it are reported
+ * as N/A with that reason, never silently skipped).
+ */
+export const adapters = [
+  { name: "express", framework: "express" },
+  { name: "fastify", framework: "fastify" },
+  { name: "hono", framework: "hono" },
+  { name: "koa", framework: "koa" },
+];
