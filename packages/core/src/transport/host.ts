@@ -10,18 +10,34 @@ export interface ParsedHost {
   readonly port: number | null;
 }
 
-const cache = new BoundedCache<ParsedHost | null>();
-
 /**
  * Parse a Host / `:authority` / X-Forwarded-Host value. Null for anything but
  * `name[:port]` or `ip[:port]` (userinfo, paths, spaces, control characters, zone ids,
  * ports outside 1-65535, `127.1`-style numbers).
  */
 export function parseHost(value: string): ParsedHost | null {
+  const facts = hostFacts(value);
+  return facts === null ? null : { host: facts.host, port: facts.port };
+}
+
+/** `parseHost` plus whether the host is localhost, cached: what the walk needs per request. */
+export interface HostFacts extends ParsedHost {
+  readonly localhost: boolean;
+}
+
+const cache = new BoundedCache<HostFacts | null>();
+
+export function hostFacts(value: string): HostFacts | null {
   if (typeof value !== "string" || value.length === 0 || value.length > 262) return null;
   const hit = cache.get(value);
   if (hit !== undefined) return hit;
-  return cache.set(value, parse(value));
+  const parsed = parse(value);
+  return cache.set(
+    value,
+    parsed === null
+      ? null
+      : { host: parsed.host, port: parsed.port, localhost: isLocalhostHost(parsed.host) },
+  );
 }
 
 function parse(value: string): ParsedHost | null {

@@ -10,6 +10,7 @@ import {
   parseAddress,
   parseRange,
   type Range,
+  stripAddress,
 } from "./address.js";
 
 /** What the walk learns about one address: not an IP, an IP it may not trust, one it may. */
@@ -33,8 +34,14 @@ export interface TrustMatcher {
    * see `hops`.
    */
   isTrusted(address: string): boolean;
-  /** `isTrusted` and "is it an IP address at all" in one cached lookup. */
-  verdict(address: string): Verdict;
+  /** `isTrusted`, "is it an IP address at all" and its bare form, in one cached lookup. */
+  classify(address: string): Classified;
+}
+
+export interface Classified {
+  readonly verdict: Verdict;
+  /** The address without port, brackets or zone id; the input as written when not an IP address. */
+  readonly address: string;
 }
 
 /** Null when a `proxy.trust` list entry is a valid address, CIDR range or preset, else why not. */
@@ -85,17 +92,18 @@ function makeMatcher(
   hops: number,
   matches: (ip: NonNullable<ReturnType<typeof parseAddress>>) => boolean,
 ): TrustMatcher {
-  const cache = new BoundedCache<Verdict>();
-  const verdict = (address: string): Verdict => {
+  const cache = new BoundedCache<Classified>();
+  const classify = (address: string): Classified => {
     const hit = cache.get(address);
     if (hit !== undefined) return hit;
     const ip = parseAddress(address);
-    return cache.set(address, ip === null ? NOT_AN_ADDRESS : matches(ip) ? TRUSTED : UNTRUSTED);
+    const verdict = ip === null ? NOT_AN_ADDRESS : matches(ip) ? TRUSTED : UNTRUSTED;
+    return cache.set(address, { verdict, address: (ip && stripAddress(address)) ?? address });
   };
   return {
     kind,
     hops,
-    verdict,
-    isTrusted: (address) => verdict(address) === TRUSTED,
+    classify,
+    isTrusted: (address) => classify(address).verdict === TRUSTED,
   };
 }

@@ -1,7 +1,8 @@
 /**
  * The transport decision (SPEC §2.2): who the client is, whether the request really
  * arrived over HTTPS, and which host it asked for, believing forwarding headers only as
- * far as the trusted hops go. Runs on every request: no regex, one Map lookup per address.
+ * far as the trusted hops go. Runs on every request: no regex, one Map lookup per address,
+ * messages built only when something is reported.
  */
 import type {
   Diagnostic,
@@ -16,7 +17,7 @@ import type {
 import { isLoopbackAddress, isPublicAddress, looksLikeAddress, stripAddress } from "./address.js";
 import { type ForwardedElement, parseForwarded } from "./forwarded.js";
 import { readHeader } from "./headers.js";
-import { isLocalhostHost, parseHost } from "./host.js";
+import { hostFacts } from "./host.js";
 import { NOT_AN_ADDRESS, TRUSTED, type TrustMatcher } from "./trust.js";
 
 export interface TransportConfig {
@@ -29,6 +30,7 @@ export interface TransportConfig {
 type Protocol = "http" | "https";
 /** What a header says about the protocol: a protocol, nothing (undefined), or garbage (null). */
 type Statement = Protocol | null | undefined;
+type Diagnostics = Diagnostic[] | undefined;
 
 const DISPLAY: Readonly<Record<ProxyHeader, string>> = {
   forwarded: "Forwarded",
@@ -39,15 +41,14 @@ const DISPLAY: Readonly<Record<ProxyHeader, string>> = {
   "front-end-https": "Front-End-Https",
   "cf-visitor": "CF-Visitor",
 };
+const NO_DIAGNOSTICS: readonly Diagnostic[] = Object.freeze([]);
 
 /** Decide one request's transport. Never throws, whatever the headers hold. */
 export function decideTransport(req: PolicyRequest, cfg: TransportConfig): Transport {
-  const { trust, headers: configured } = cfg;
+  const trust = cfg.trust;
+  const configured = cfg.headers;
   const view = req.headers;
-  const diagnostics: Diagnostic[] = [];
-  const report = (code: ReasonCode, message: string) => {
-    diagnostics.push({ code, message });
-  };
+  let diagnostics: Diagnostics;
 
   // Read only the configured headers, each once.
   let forwarded: string | undefined;
@@ -57,12 +58,12 @@ export function decideTransport(req: PolicyRequest, cfg: TransportConfig): Trans
   let xssl: string | undefined;
   let feh: string | undefined;
   let cfv: string | undefined;
-  let present: ProxyHeader[] | undefined;
-  for (const name of configured) {
+  let anyPresent = false;
+  for (let i = 0; i < configured.length; i++) {
+    const name = configured[i] as ProxyHeader;
     const value = readHeader(view, name);
     if (value === undefined || isBlank(value)) continue;
-    if (present === undefined) present = [name];
-    else present.push(name);
+    anyPresent = true;
     if (name === "x-forwarded-for") xff = value;
     else if (name === "x-forwarded-proto") xfp = value;
     else if (name === "forwarded") forwarded = value;
@@ -74,31 +75,29 @@ export function decideTransport(req: PolicyRequest, cfg: TransportConfig): Trans
 
   const socketProtocol: Protocol = req.encrypted ? "https" : "http";
   const peer = req.peer === undefined || req.peer === "" ? null : req.peer;
-  const peerName = peer === null ? "an unknown peer" : `peer ${peer}`;
   const hostHeader = readHeader(view, "host") ?? readHeader(view, ":authority");
 
   if (trust.kind === "all" && peer !== null && isPublicAddress(peer)) {
-    report(
+    diagnostics = add(
+      diagnostics,
       "TRANSPORT_TRUST_ALL_PUBLIC",
-      `proxy.trust is true and ${peerName} is a public address: any client can forge forwarding headers. List your proxies' addresses (or a hop count) in proxy.trust instead.`,
+      `proxy.trust is true and ${describePeer(peer)} is a public address: any client can forge forwarding headers. List your proxies' addresses (or a hop count) in proxy.trust instead.`,
     );
   }
 
   // Step 2: an untrusted peer leaves the socket's own transport, whatever the headers say.
+  const peerSeen = peer === null ? null : trust.classify(peer);
+  const peerAddress = peerSeen === null ? null : peerSeen.address;
   const peerTrusted =
-    peer === null
-      ? trust.hops > 0 && (trust.kind === "all" || trust.kind === "hops")
-      : trust.hops > 0 && trust.verdict(peer) === TRUSTED;
+    trust.hops > 0 && (peerSeen === null ? trust.kind !== "list" : peerSeen.verdict === TRUSTED);
   if (!peerTrusted) {
-    if (present !== undefined)
-      reportIgnored(report, trust, present, peer, peerName, socketProtocol);
-    const clientAddress = peer === null ? null : display(peer);
-    const hops: Hop[] = [{ address: clientAddress, trusted: false, from: "socket" }];
+    if (anyPresent) diagnostics = reportIgnored(diagnostics, cfg, view, peer, socketProtocol);
+    const hops: Hop[] = [{ address: peerAddress, trusted: false, from: "socket" }];
     return finish(
       cfg,
       socketProtocol,
       "socket",
-      clientAddress,
+      peerAddress,
       0,
       hops,
       hostHeader,
@@ -109,14 +108,15 @@ export function decideTransport(req: PolicyRequest, cfg: TransportConfig): Trans
 
   // The forwarding chain, nearest first: Forwarded `for=` when usable, else X-Forwarded-For.
   let elements: ForwardedElement[] | null = null;
-  let chain: string[] = [];
-  let chainFrom: Hop["from"] = "forwarded";
+  let chain: string[] | undefined;
+  let fromXff = false;
   if (forwarded !== undefined) {
     elements = parseForwarded(forwarded);
     if (elements === null) {
-      report(
+      diagnostics = add(
+        diagnostics,
         "TRANSPORT_FORWARDED_MALFORMED",
-        `The Forwarded header from ${peerName} does not parse (RFC 7239), so it is ignored: ${quote(forwarded)}.`,
+        `The Forwarded header from ${describePeer(peer)} does not parse (RFC 7239), so it is ignored: ${quote(forwarded)}.`,
       );
     } else {
       chain = new Array<string>(elements.length);
@@ -126,130 +126,125 @@ export function decideTransport(req: PolicyRequest, cfg: TransportConfig): Trans
       }
     }
   }
-  if (elements === null && xff !== undefined) {
-    chainFrom = "x-forwarded-for";
-    chain = splitList(xff);
-    chain.reverse();
+  if (chain === undefined && xff !== undefined) {
+    chain = splitListReversed(xff);
+    fromXff = true;
   }
 
   // Step 1: the client is the first untrusted address, or the last one.
-  let n = chain.length;
+  const peerHop: Hop = { address: peerAddress, trusted: true, from: "socket" };
+  let hops: Hop[] = [peerHop];
+  const n = chain === undefined ? 0 : chain.length;
+  const from = fromXff ? "x-forwarded-for" : "forwarded";
   let c = n;
-  let allTrusted = true;
   let malformed: string | undefined;
   for (let i = 1; i <= n; i++) {
-    const entry = chain[i - 1] as string;
-    const verdict = trust.verdict(entry);
-    if (verdict === NOT_AN_ADDRESS && chainFrom === "x-forwarded-for") {
-      malformed = entry;
+    const seen = trust.classify((chain as string[])[i - 1] as string);
+    if (seen.verdict === NOT_AN_ADDRESS && fromXff) {
+      malformed = seen.address;
       break;
     }
-    if (i >= trust.hops || verdict !== TRUSTED) {
+    const trusted = i < trust.hops && seen.verdict === TRUSTED;
+    hops.push({ address: seen.address, trusted, from });
+    if (!trusted) {
       c = i;
-      allTrusted = false;
       break;
     }
   }
-  if (chainFrom === "x-forwarded-for") {
-    // Entries left of the client decide nothing: their shape is enough to tell a malformed header.
-    for (let i = c + 1; malformed === undefined && i <= n; i++) {
-      const entry = chain[i - 1] as string;
-      if (!looksLikeAddress(entry)) malformed = entry;
-    }
-    if (malformed !== undefined) {
-      report(
-        "TRANSPORT_XFF_MALFORMED",
-        `X-Forwarded-For from ${peerName} has an entry that is not an IP address (${quote(malformed)}), so the header is ignored.`,
-      );
-      chain = [];
-      n = 0;
-      c = 0;
-      allTrusted = true;
-    }
+  // Entries left of the client decide nothing: shown as written, their shape is enough to
+  // tell a malformed X-Forwarded-For.
+  for (let i = c + 1; malformed === undefined && i <= n; i++) {
+    const entry = (chain as string[])[i - 1] as string;
+    if (fromXff && !looksLikeAddress(entry)) malformed = entry;
+    else hops.push({ address: display(entry), trusted: false, from });
   }
-  const hops: Hop[] = new Array<Hop>(n + 1);
-  const peerAddress = peer === null ? null : display(peer);
-  hops[0] = { address: peerAddress, trusted: true, from: "socket" };
-  for (let i = 1; i <= n; i++) {
-    hops[i] = {
-      address: display(chain[i - 1] as string),
-      trusted: i < c || allTrusted,
-      from: chainFrom,
-    };
+  if (malformed !== undefined) {
+    diagnostics = add(
+      diagnostics,
+      "TRANSPORT_XFF_MALFORMED",
+      `X-Forwarded-For from ${describePeer(peer)} has an entry that is not an IP address (${quote(malformed)}), so the header is ignored.`,
+    );
+    hops = [peerHop];
+    c = 0;
   }
-  const clientAddress = c === 0 ? peerAddress : (hops[c] as Hop).address;
+  const clientAddress = (hops[c] as Hop).address;
 
-  // Step 3: the protocol recorded by the outermost trusted proxy.
+  // Step 3: the protocol (and step 6: the host) recorded by the outermost trusted proxy.
   const h = Math.max(c, 1);
   const record = elements === null ? undefined : elements[elements.length - h];
   let protocol: Protocol | undefined;
   let source: TransportSource = "socket";
-  for (const name of configured) {
-    let said: Statement;
+  let hostValue = hostHeader;
+  let hostFrom: ProxyHeader | undefined;
+  for (let i = 0; i < configured.length; i++) {
+    const name = configured[i] as ProxyHeader;
     let raw: string | undefined;
+    let said: Statement;
+    let host: string | undefined;
     if (name === "x-forwarded-proto") {
       if (xfp === undefined) continue;
-      raw = pickAligned(xfp, h, (k, leftmost) =>
-        report(
-          "TRANSPORT_XFP_MISALIGNED",
-          `X-Forwarded-Proto has ${k} value(s) for ${h} trusted proxies, so they cannot be aligned; the leftmost (${quote(leftmost)}) was used. Make every trusted proxy append its own value, or overwrite the header at the edge.`,
-        ),
-      );
-      if (raw === undefined) continue;
-      said = protocolOf(raw);
+      if (xfp.indexOf(",") < 0) raw = xfp;
+      else {
+        const values = splitList(xfp);
+        if (values.length > 1 && values.length < h) {
+          diagnostics = add(
+            diagnostics,
+            "TRANSPORT_XFP_MISALIGNED",
+            `X-Forwarded-Proto from ${describePeer(peer)} has ${values.length} values for ${h} trusted proxies, so they cannot be aligned; the leftmost (${quote(values[0])}) was used. Make every trusted proxy append its own value, or overwrite the header at the first proxy.`,
+          );
+        }
+        raw = aligned(values, h);
+      }
+      said = raw === undefined ? undefined : protocolOf(raw);
     } else if (name === "forwarded") {
       raw = record?.proto;
-      if (raw === undefined) continue;
-      said = protocolOf(raw);
+      said = raw === undefined ? undefined : protocolOf(raw);
+      host = record?.host;
+    } else if (name === "x-forwarded-host") {
+      if (xfh !== undefined) host = xfh.indexOf(",") < 0 ? xfh.trim() : aligned(splitList(xfh), h);
     } else if (name === "x-forwarded-ssl" || name === "front-end-https") {
       raw = name === "x-forwarded-ssl" ? xssl : feh;
-      if (raw === undefined) continue;
-      said = onOff(raw);
+      said = raw === undefined ? undefined : onOff(raw);
     } else if (name === "cf-visitor") {
       raw = cfv;
-      if (raw === undefined) continue;
-      said = cfVisitorScheme(raw);
-    } else {
-      continue;
+      said = raw === undefined ? undefined : cfVisitorScheme(raw);
     }
-    if (said === undefined) continue;
+
     if (said === null) {
-      report(
+      diagnostics = add(
+        diagnostics,
         "TRANSPORT_PROTO_INVALID",
-        `${DISPLAY[name]} from ${peerName} says ${quote(raw)}, which is not a valid protocol (http or https), so it is ignored.`,
+        `${DISPLAY[name]} from ${describePeer(peer)} says ${quote(raw)}, which is not a valid protocol (http or https), so it is ignored.`,
       );
-    } else if (protocol === undefined) {
-      protocol = said;
-      source = name as TransportSource;
-    } else if (said !== protocol) {
-      report(
-        "TRANSPORT_HEADER_CONFLICT",
-        `${DISPLAY[source as ProxyHeader]} says ${protocol} but ${DISPLAY[name]} says ${said}; ${DISPLAY[source as ProxyHeader]} wins (it comes first in proxy.headers).`,
-      );
+    } else if (said !== undefined) {
+      if (protocol === undefined) {
+        protocol = said;
+        source = name as TransportSource;
+      } else if (said !== protocol) {
+        const first = DISPLAY[source as ProxyHeader];
+        diagnostics = add(
+          diagnostics,
+          "TRANSPORT_HEADER_CONFLICT",
+          `${first} says ${protocol} but ${DISPLAY[name]} says ${said}; ${first} wins (it comes first in proxy.headers).`,
+        );
+      }
+    }
+
+    if (host !== undefined) {
+      if (hostFrom === undefined) {
+        hostFrom = name;
+        hostValue = host;
+      } else if (host.toLowerCase() !== (hostValue as string).toLowerCase()) {
+        diagnostics = add(
+          diagnostics,
+          "TRANSPORT_HEADER_CONFLICT",
+          `${DISPLAY[hostFrom]} says the host is ${quote(hostValue)} but ${DISPLAY[name]} says ${quote(host)}; ${DISPLAY[hostFrom]} wins (it comes first in proxy.headers).`,
+        );
+      }
     }
   }
 
-  // Step 6: a trusted forwarded host replaces the Host header when its header is listed.
-  let hostValue = hostHeader;
-  let hostFrom = "Host";
-  let forwardedHostFrom: ProxyHeader | undefined;
-  for (const name of configured) {
-    let value: string | undefined;
-    if (name === "x-forwarded-host" && xfh !== undefined) value = pickAligned(xfh, h, ignore);
-    else if (name === "forwarded") value = record?.host;
-    if (value === undefined) continue;
-    if (forwardedHostFrom === undefined) {
-      forwardedHostFrom = name;
-      hostValue = value;
-      hostFrom = DISPLAY[name];
-    } else if (value.toLowerCase() !== (hostValue as string).toLowerCase()) {
-      report(
-        "TRANSPORT_HEADER_CONFLICT",
-        `${hostFrom} says the host is ${quote(hostValue)} but ${DISPLAY[name]} says ${quote(value)}; ${hostFrom} wins (it comes first in proxy.headers).`,
-      );
-    }
-  }
-
+  const hostName = hostFrom === undefined ? "Host" : DISPLAY[hostFrom];
   return finish(
     cfg,
     protocol ?? socketProtocol,
@@ -258,7 +253,7 @@ export function decideTransport(req: PolicyRequest, cfg: TransportConfig): Trans
     c,
     hops,
     hostValue,
-    hostFrom,
+    hostName,
     diagnostics,
   );
 }
@@ -272,30 +267,25 @@ function finish(
   hops: readonly Hop[],
   hostValue: string | undefined,
   hostFrom: string,
-  diagnostics: Diagnostic[],
+  diagnostics: Diagnostics,
 ): Transport {
-  let host: string | null = null;
-  let port: number | null = null;
-  if (hostValue !== undefined) {
-    const parsed = parseHost(hostValue);
-    if (parsed === null) {
-      diagnostics.push({
-        code: "TRANSPORT_HOST_INVALID",
-        message: `The request host ${quote(hostValue)} (from ${hostFrom}) is not a valid host name or IP address, so the request is treated as having no host.`,
-      });
-    } else {
-      host = parsed.host;
-      port = parsed.port;
-    }
+  // Step 6: the request host; a value that is not a DNS name or IP literal gives no host.
+  const facts = hostValue === undefined ? null : hostFacts(hostValue);
+  if (hostValue !== undefined && facts === null) {
+    diagnostics = add(
+      diagnostics,
+      "TRANSPORT_HOST_INVALID",
+      `The request host ${quote(hostValue)} (from ${hostFrom}) is not a valid host name or IP address, so the request is treated as having no host.`,
+    );
   }
-  const localhost = host !== null && isLocalhostHost(host);
+  const localhost = facts?.localhost === true;
   return {
     protocol,
     secure: protocol === "https",
     source,
     clientAddress,
-    host,
-    port,
+    host: facts === null ? null : facts.host,
+    port: facts === null ? null : facts.port,
     trustedHops,
     localhost,
     secureContext:
@@ -304,39 +294,55 @@ function finish(
       clientAddress !== null &&
       isLoopbackAddress(clientAddress),
     hops,
-    diagnostics,
+    diagnostics: diagnostics ?? NO_DIAGNOSTICS,
   };
 }
 
+function add(diagnostics: Diagnostics, code: ReasonCode, message: string): Diagnostic[] {
+  const list = diagnostics ?? [];
+  list.push({ code, message });
+  return list;
+}
+
+/** Why the forwarding headers of an untrusted (or unknown) peer were not believed. */
 function reportIgnored(
-  report: (code: ReasonCode, message: string) => void,
-  trust: TrustMatcher,
-  present: readonly ProxyHeader[],
+  diagnostics: Diagnostics,
+  cfg: TransportConfig,
+  view: PolicyRequest["headers"],
   peer: string | null,
-  peerName: string,
   socketProtocol: Protocol,
-): void {
+): Diagnostic[] {
+  const present = cfg.headers.filter((name) => {
+    const value = readHeader(view, name);
+    return value !== undefined && !isBlank(value);
+  });
   const names = present.map((name) => DISPLAY[name]).join(", ");
   const they = present.length === 1 ? "it is" : "they are";
-  if (trust.kind === "none") {
-    report(
+  const kind = cfg.trust.kind;
+  if (kind === "none") {
+    return add(
+      diagnostics,
       "TRANSPORT_HEADERS_WITHOUT_TRUST",
-      `${names} arrived from ${peerName} but proxy.trust is false, so ${they} ignored and the socket's ${socketProtocol} stands. If the app runs behind a proxy, list the proxy's address (or a hop count) in proxy.trust.`,
+      `${names} arrived from ${describePeer(peer)} but proxy.trust is false, so ${they} ignored and the socket's ${socketProtocol} stands. If the app runs behind a proxy, list the proxy's address (or a hop count) in proxy.trust.`,
     );
-  } else if (peer === null && trust.kind === "list") {
-    report(
+  }
+  if (peer === null && kind === "list") {
+    return add(
+      diagnostics,
       "TRANSPORT_PEER_UNKNOWN",
       `${names} arrived but this runtime does not tell the peer's address, so the address list in proxy.trust cannot match and ${they} not believed. Use a hop count (e.g. "trust": 1) for the platform's proxy.`,
     );
-  } else {
-    report(
-      "TRANSPORT_UNTRUSTED_PEER",
-      `${names} arrived from ${peerName}, which proxy.trust does not trust, so ${they} ignored and the socket's ${socketProtocol} stands.`,
-    );
   }
+  return add(
+    diagnostics,
+    "TRANSPORT_UNTRUSTED_PEER",
+    `${names} arrived from ${describePeer(peer)}, which proxy.trust does not trust, so ${they} ignored and the socket's ${socketProtocol} stands.`,
+  );
 }
 
-function ignore(): void {}
+function describePeer(peer: string | null): string {
+  return peer === null ? "an unknown peer" : `peer ${peer}`;
+}
 
 /** `[2001:db8::1]:4711` → `2001:db8::1`; identifiers (`unknown`, `_hidden`) as written. */
 function display(address: string): string {
@@ -362,24 +368,34 @@ function splitList(value: string): string[] {
   }
 }
 
-/**
- * The value written by the outermost of h trusted proxies in a list each proxy appends
- * to: one value as it stands; else index k - h; the leftmost when there are fewer than h.
- */
-function pickAligned(
-  value: string,
-  h: number,
-  onMisaligned: (k: number, leftmost: string) => void,
-): string | undefined {
-  if (value.indexOf(",") < 0) return value.trim();
-  const values = splitList(value);
-  const k = values.length;
-  if (k <= 1) return values[0];
-  if (k < h) {
-    onMisaligned(k, values[0] as string);
-    return values[0];
+/** The same list read right to left (nearest proxy first), as the walk consumes it. */
+function splitListReversed(value: string): string[] {
+  const out: string[] = [];
+  let end = value.length;
+  while (end >= 0) {
+    const comma = end > 0 ? value.lastIndexOf(",", end - 1) : -1;
+    // Trim by index: one slice per entry.
+    let from = comma + 1;
+    let to = end;
+    while (from < to && isOws(value.charCodeAt(from))) from++;
+    while (to > from && isOws(value.charCodeAt(to - 1))) to--;
+    if (to > from) out.push(value.slice(from, to));
+    end = comma;
   }
-  return values[k - h];
+  return out;
+}
+
+function isOws(c: number): boolean {
+  return c === 0x20 || c === 0x09;
+}
+
+/**
+ * The value written by the outermost of h trusted proxies in a list each one appends to:
+ * a single value as it stands; else index k - h; the leftmost when there are fewer than h.
+ */
+function aligned(values: readonly string[], h: number): string | undefined {
+  const k = values.length;
+  return k <= 1 || k < h ? values[0] : values[k - h];
 }
 
 function protocolOf(value: string): Statement {
