@@ -57,6 +57,12 @@ export function requestedEnvName(env?: string): string {
   return env || vars?.COOKIE_POLICY_ENV || vars?.NODE_ENV || FALLBACK_ENV;
 }
 
+/** A profile the file itself defines (never something inherited from Object.prototype). */
+function fileProfile(policy: PolicyFile, name: string): ProfileSettings | undefined {
+  const profiles = policy.profiles;
+  return profiles !== undefined && Object.hasOwn(profiles, name) ? profiles[name] : undefined;
+}
+
 /** Every profile name a policy knows: the file's and the built-in ones. */
 export function profileNames(policy: PolicyFile): string[] {
   return [...new Set([...Object.keys(BUILT_IN_PROFILES), ...Object.keys(policy.profiles ?? {})])];
@@ -71,7 +77,7 @@ export function extendsChain(policy: PolicyFile, name: string): string[] {
   const chain = [name];
   let current = name;
   for (;;) {
-    const parent = policy.profiles?.[current]?.extends;
+    const parent = fileProfile(policy, current)?.extends;
     if (parent === undefined) return chain.reverse();
     const at = toPointer(["profiles", current, "extends"]);
     if (!known.includes(parent)) {
@@ -159,7 +165,7 @@ interface FileLayer {
 function fileLayers(policy: PolicyFile, chain: readonly string[]): FileLayer[] {
   const layers: FileLayer[] = [{ pointer: [], settings: profileLayer(policy) }];
   for (const name of chain) {
-    const settings = policy.profiles?.[name];
+    const settings = fileProfile(policy, name);
     if (settings) layers.push({ pointer: ["profiles", name], settings: profileLayer(settings) });
   }
   return layers;
@@ -173,7 +179,7 @@ function fileLayers(policy: PolicyFile, chain: readonly string[]): FileLayer[] {
 function mergeProfile(policy: PolicyFile, chain: readonly string[]): ResolvedProfile {
   const merged = clone(BUILT_IN_BASE) as unknown as Record<string, unknown>;
   for (const name of chain) {
-    const builtIn = BUILT_IN_PROFILES[name];
+    const builtIn = Object.hasOwn(BUILT_IN_PROFILES, name) ? BUILT_IN_PROFILES[name] : undefined;
     if (builtIn) mergeInto(merged, builtIn as Record<string, unknown>);
   }
   for (const layer of fileLayers(policy, chain)) {

@@ -190,8 +190,7 @@ export function definePolicy(policy: PolicyFile): PolicyFile {
   return policy;
 }
 
-// The schema must produce exactly the contract's type, both ways.
-type Schema = z.infer<typeof policySchema>;
+// Compile-time only: the schema must produce exactly the contract's type, both ways.
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
-const sameType: Same<Schema, PolicyFile> = true;
-void sameType;
+type Assert<T extends true> = T;
+export type SchemaMatchesPolicyFile = Assert<Same<z.infer<typeof policySchema>, PolicyFile>>;

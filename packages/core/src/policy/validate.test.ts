@@ -299,3 +299,26 @@ describe("parsePolicyText(text, source?)", () => {
     ]);
   });
 });
+
+describe("validatePolicy: keys that JavaScript objects treat specially", () => {
+  test('a "__proto__" cookie rule or profile is refused, not silently dropped', () => {
+    const issues = issuesOf(() =>
+      parsePolicyText(
+        '{"cookies": {"__proto__": {"secure": "always"}}, "profiles": {"__proto__": {}, "p": {"cookies": {"__proto__": {}}}}}',
+      ),
+    );
+    expect(issues.map((i) => i.path).sort()).toEqual([
+      "/cookies/__proto__",
+      "/profiles/__proto__",
+      "/profiles/p/cookies/__proto__",
+    ]);
+  });
+
+  test("names such as constructor or toString are ordinary rules and profiles", () => {
+    const policy = parsePolicyText(
+      '{"cookies": {"constructor": {}}, "profiles": {"toString": {}}}',
+    );
+    expect(Object.keys(policy.cookies ?? {})).toEqual(["constructor"]);
+    expect(Object.keys(policy.profiles ?? {})).toEqual(["toString"]);
+  });
+});

@@ -140,6 +140,27 @@ function describe(issue: Issue, input: unknown): PolicyIssue[] {
   }
 }
 
+function hasOwnProto(value: unknown): boolean {
+  return typeof value === "object" && value !== null && Object.hasOwn(value, "__proto__");
+}
+
+/** zod drops a `__proto__` key of a record without a word; say so instead of ignoring a rule. */
+function reservedKeyIssues(input: unknown): PolicyIssue[] {
+  if (typeof input !== "object" || input === null) return [];
+  const root = input as Record<string, unknown>;
+  const records: PropertyKey[][] = [["cookies"], ["profiles"]];
+  const profiles = root.profiles;
+  if (typeof profiles === "object" && profiles !== null) {
+    for (const name of Object.keys(profiles)) records.push(["profiles", name, "cookies"]);
+  }
+  return records
+    .filter((path) => hasOwnProto(valueAt(input, path)))
+    .map((path) => ({
+      path: toPointer([...path, "__proto__"]),
+      message: '"__proto__" is a reserved name',
+    }));
+}
+
 /** Issues the schema cannot see: every profile's extends chain and Secure conflicts. */
 function profileIssues(policy: PolicyFile): PolicyIssue[] {
   const issues: PolicyIssue[] = [];
@@ -161,11 +182,10 @@ function profileIssues(policy: PolicyFile): PolicyIssue[] {
 /** Validates a policy object; throws `PolicyLoadError` with every issue. */
 export function validatePolicy(input: unknown, source?: string): PolicyFile {
   const result = policySchema.safeParse(input);
-  if (!result.success) {
-    throw new PolicyLoadError(
-      result.error.issues.flatMap((issue) => describe(issue, input)),
-      source,
-    );
+  const reserved = reservedKeyIssues(input);
+  if (!result.success || reserved.length > 0) {
+    const issues = result.success ? [] : result.error.issues.flatMap((i) => describe(i, input));
+    throw new PolicyLoadError([...issues, ...reserved], source);
   }
   const issues = profileIssues(result.data);
   if (issues.length > 0) throw new PolicyLoadError(issues, source);

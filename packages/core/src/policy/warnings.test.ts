@@ -71,3 +71,19 @@ describe("policyWarnings(policy)", () => {
     expect(policyWarnings({ profiles: { development: { mode: "report-only" } } })).toEqual([]);
   });
 });
+
+describe("policyWarnings(policy): pointers follow the extends chain", () => {
+  test("a setting inherited through extends is pointed at where it is written", () => {
+    const warnings = policyWarnings({
+      https: { hsts: { preload: true } },
+      profiles: {
+        shared: { mode: "report-only" },
+        production: { extends: "shared", https: { hsts: { maxAge: 300 } } },
+      },
+    });
+    expect(warnings.map((w) => w.path).sort()).toEqual([
+      "/https/hsts/preload",
+      "/profiles/shared/mode",
+    ]);
+  });
+});

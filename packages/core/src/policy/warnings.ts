@@ -46,15 +46,28 @@ function layerWarnings({ pointer, settings }: Written): PolicyIssue[] {
   return warnings;
 }
 
-/** Where the last layer of a profile's chain writing `https.hsts` is, for pointing at it. */
-function hstsPointer(policy: PolicyFile, chain: readonly string[]): string[] {
-  let at: string[] = ["https", "hsts"];
+/** The pointer of the last layer of a profile (top level, then its chain) that writes a setting. */
+function writtenAt(
+  policy: PolicyFile,
+  chain: readonly string[],
+  key: readonly string[],
+  read: (layer: ProfileSettings) => unknown,
+): string {
+  let at: string[] = [...key];
   for (const name of chain) {
-    if (policy.profiles?.[name]?.https?.hsts !== undefined)
-      at = ["profiles", name, "https", "hsts"];
+    const layer =
+      policy.profiles !== undefined && Object.hasOwn(policy.profiles, name)
+        ? policy.profiles[name]
+        : undefined;
+    if (layer !== undefined && read(layer) !== undefined) at = ["profiles", name, ...key];
   }
-  return at;
+  return toPointer(at);
 }
+
+const preloadOf = (layer: ProfileSettings) => {
+  const hsts = layer.https?.hsts;
+  return typeof hsts === "object" ? hsts.preload : undefined;
+};
 
 /** Warnings about what a merged profile ends up with. */
 function profileWarnings(
@@ -63,18 +76,18 @@ function profileWarnings(
   profile: ResolvedProfile,
 ): PolicyIssue[] {
   const warnings: PolicyIssue[] = [];
+  const chain = extendsChain(policy, name);
   const hsts = profile.https.hsts;
   if (hsts !== false && hsts.preload && (hsts.maxAge < 31536000 || !hsts.includeSubDomains)) {
     warnings.push({
-      path: toPointer([...hstsPointer(policy, extendsChain(policy, name)), "preload"]),
-      message: `preload: true needs maxAge of at least 31536000 and includeSubDomains: true, or the preload list refuses the site (resolved: maxAge ${hsts.maxAge}, includeSubDomains ${hsts.includeSubDomains})`,
+      path: writtenAt(policy, chain, ["https", "hsts", "preload"], preloadOf),
+      message:
+        "preload: true needs maxAge of at least 31536000 and includeSubDomains: true, or the preload list refuses the site",
     });
   }
   if (name === "production" && profile.mode === "report-only") {
     warnings.push({
-      path: toPointer(
-        policy.profiles?.production?.mode ? ["profiles", "production", "mode"] : ["mode"],
-      ),
+      path: writtenAt(policy, chain, ["mode"], (layer) => layer.mode),
       message:
         'mode "report-only" in production: decisions are only reported, cookies and redirects are left as the app wrote them',
     });
