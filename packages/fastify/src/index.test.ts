@@ -257,6 +257,20 @@ describe("app.register(cookiePolicy, options)", () => {
     }
   });
 
+  it("refuses an invalid Host with 400 plain text when redirecting without a hosts list", async () => {
+    const { app, url } = await start(false, "none", {
+      config: { ...policy, https: { redirect: true } },
+    });
+    try {
+      const res = await send(`${url}/login`, { method: "POST", headers: { host: "a..b" } });
+      expect(res.status).toBe(400);
+      expect(res.headers["content-type"]).toMatch(/^text\/plain/);
+      expect(res.headers.location).toBeUndefined();
+    } finally {
+      await app.close();
+    }
+  });
+
   it("report-only emits the app's own cookie and reports what enforce would do", async () => {
     const { app, url, reports } = await start(false, "before", { mode: "report-only" });
     try {

@@ -123,6 +123,7 @@ const plugin: FastifyPluginAsync<CookiePolicyOptions> = async (fastify, options)
   const { config, env, mode, onReport } = options;
   // Loaded and compiled once: a bad policy fails `ready()` / `listen()` with PolicyLoadError.
   const policy = loadCookiePolicy({ config, env, mode, onReport });
+  // Declared up front (set per request by the hook) so Fastify keeps one request shape.
   fastify.decorateRequest<RequestContext | null>("cookiePolicy", null);
 
   fastify.addHook("onRequest", (request, reply: Reply, done) => {

@@ -412,6 +412,17 @@ describe("cookiePolicy() on a Fetch-only runtime (no Node bindings: Workers, Den
     );
   });
 
+  it("refuses an invalid Host with 400 plain text when redirecting without a hosts list", async () => {
+    const redirecting = buildApp({ config: { ...policy, https: { redirect: true } } }, []);
+    const res = await redirecting.request("http://a..b/login", {
+      method: "POST",
+      headers: { host: "a..b" },
+    });
+    expect(res.status).toBe(400);
+    expect(res.headers.get("content-type")).toMatch(/^text\/plain/);
+    expect(res.headers.get("location")).toBeNull();
+  });
+
   it("cannot match an unknown peer against an address list: forwarding headers are not believed", async () => {
     const res = await app.request("http://app.example.com/login", {
       method: "POST",
