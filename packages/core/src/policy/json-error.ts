@@ -1,20 +1,44 @@
 /**
- * Where strict JSON text goes wrong. JSON.parse only sometimes says "at position N"
- * (V8 leaves it out of "Unexpected token" messages), so a small scanner of the JSON
- * grammar (RFC 8259) finds the first offending character; it runs only after
- * JSON.parse has already failed.
+ * What JSON.parse does not say about a policy file. It only sometimes gives the position
+ * of a syntax error (V8 leaves it out of "Unexpected token" messages), and it silently
+ * keeps the last of two equal keys (a second "production" profile would replace the
+ * first). A small scanner of the JSON grammar (RFC 8259) finds both; it runs once per
+ * load, never per request.
  */
 class Stop {
-  constructor(readonly offset: number) {}
+  constructor(
+    readonly offset: number,
+    readonly reason?: string,
+  ) {}
 }
+
+/** Far deeper than any policy; keeps a hostile file from exhausting the stack. */
+const MAX_DEPTH = 64;
 
 const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
 // RFC 8259 string: no control characters; escapes \" \\ \/ \b \f \n \r \t \uXXXX.
 const STRING_CHUNK =
   /(?:[\u0020\u0021\u0023-\u005b\u005d-\uffff]|\\["\\/bfnrt]|\\u[0-9a-fA-F]{4})*/y;
 
-function scan(text: string): void {
+export interface DuplicateKey {
+  /** Path of the repeated key (the object's path plus the key). */
+  readonly path: readonly (string | number)[];
+  /** Offset of its second (or later) occurrence. */
+  readonly offset: number;
+}
+
+export interface JsonScan {
+  /** Offset of the first character that breaks strict JSON (the length when the text ends too soon), or null. */
+  readonly errorOffset: number | null;
+  /** Set when the scanner, not the grammar, stopped (nesting too deep). */
+  readonly errorReason?: string;
+  readonly duplicates: readonly DuplicateKey[];
+}
+
+export function scanJson(text: string): JsonScan {
   let i = 0;
+  const path: (string | number)[] = [];
+  const duplicates: DuplicateKey[] = [];
   const ws = () => {
     while (i < text.length && " \t\n\r".includes(text[i] as string)) i++;
   };
@@ -22,14 +46,17 @@ function scan(text: string): void {
     if (text[i] !== char) throw new Stop(i);
     i++;
   };
-  const string = () => {
+  const string = (): string => {
+    const start = i;
     expect('"');
     STRING_CHUNK.lastIndex = i;
     STRING_CHUNK.exec(text);
     i = STRING_CHUNK.lastIndex;
     expect('"');
+    return JSON.parse(text.slice(start, i)) as string;
   };
   const value = (): void => {
+    if (path.length > MAX_DEPTH) throw new Stop(i, `nested deeper than ${MAX_DEPTH} levels`);
     ws();
     const c = text[i];
     if (c === "{") {
@@ -39,12 +66,18 @@ function scan(text: string): void {
         i++;
         return;
       }
+      const seen = new Set<string>();
       for (;;) {
         ws();
-        string();
+        const at = i;
+        const key = string();
+        if (seen.has(key)) duplicates.push({ path: [...path, key], offset: at });
+        seen.add(key);
         ws();
         expect(":");
+        path.push(key);
         value();
+        path.pop();
         ws();
         if (text[i] !== ",") break;
         i++;
@@ -59,8 +92,10 @@ function scan(text: string): void {
         i++;
         return;
       }
-      for (;;) {
+      for (let index = 0; ; index++) {
+        path.push(index);
         value();
+        path.pop();
         ws();
         if (text[i] !== ",") break;
         i++;
@@ -82,20 +117,18 @@ function scan(text: string): void {
     if (!NUMBER.test(text)) throw new Stop(i);
     i = NUMBER.lastIndex;
   };
-  value();
-  ws();
-  if (i < text.length) throw new Stop(i);
-}
-
-/** The offset of the first character that breaks strict JSON (the text's length when it ends too soon). */
-export function jsonErrorOffset(text: string): number {
   try {
-    scan(text);
+    value();
+    ws();
+    if (i < text.length) throw new Stop(i);
   } catch (stop) {
-    if (stop instanceof Stop) return Math.min(stop.offset, text.length);
-    throw stop;
+    if (!(stop instanceof Stop)) throw stop;
+    const errorOffset = Math.min(stop.offset, text.length);
+    return stop.reason === undefined
+      ? { errorOffset, duplicates }
+      : { errorOffset, errorReason: stop.reason, duplicates };
   }
-  return text.length;
+  return { errorOffset: null, duplicates };
 }
 
 /** 1-based line and column of an offset. */

@@ -322,3 +322,33 @@ describe("validatePolicy: keys that JavaScript objects treat specially", () => {
     expect(Object.keys(policy.profiles ?? {})).toEqual(["toString"]);
   });
 });
+
+describe("parsePolicyText: what JSON.parse would hide", () => {
+  test("a key written twice in one object is an error at its pointer, with line and column", () => {
+    const text =
+      '{\n  "profiles": {\n    "production": { "mode": "enforce" },\n    "production": {}\n  }\n}';
+    expect(issuesOf(() => parsePolicyText(text))).toEqual([
+      {
+        path: "/profiles/production",
+        message:
+          'key "production" is written twice in the same object (again at line 4, column 5); keep one',
+      },
+    ]);
+  });
+
+  test("equal keys in different objects are fine; escapes are compared decoded", () => {
+    expect(
+      parsePolicyText('{"defaults": {"path": "/"}, "sensitive": {"path": "/"}}').sensitive,
+    ).toEqual({ path: "/" });
+    expect(
+      issuesOf(() => parsePolicyText('{"mode": "enforce", "\\u006dode": "enforce"}'))[0]?.path,
+    ).toBe("/mode");
+  });
+
+  test("absurd nesting is refused, not a stack overflow", () => {
+    const deep = `{"cookies": ${"[".repeat(100_000)}${"]".repeat(100_000)}}`;
+    expect(issuesOf(() => parsePolicyText(deep))[0]?.message).toMatch(
+      /^invalid JSON at line 1, column \d+: nested deeper than 64 levels/,
+    );
+  });
+});

@@ -5,7 +5,7 @@
  */
 import type { z } from "zod";
 import { type PolicyFile, type PolicyIssue, PolicyLoadError } from "../types.js";
-import { jsonErrorOffset, lineColumn } from "./json-error.js";
+import { lineColumn, scanJson } from "./json-error.js";
 import { didYouMean, toPointer } from "./pointer.js";
 import { profileNames, resolveNamedProfile } from "./resolve.js";
 import { policySchema } from "./schema.js";
@@ -200,14 +200,20 @@ function describeAt(text: string, offset: number): string {
   return JSON.stringify(/^\w+/.exec(text.slice(offset, offset + 40))?.[0] ?? char);
 }
 
-/** Parses `cookie-policy.json` text (strict JSON, UTF-8, a BOM tolerated) and validates it. */
+/**
+ * Parses `cookie-policy.json` text (strict JSON, UTF-8, a BOM tolerated) and validates
+ * it. A syntax error names its line and column; a key written twice in one object is an
+ * error too, since JSON.parse would silently keep only the last.
+ */
 export function parsePolicyText(text: string, source?: string): PolicyFile {
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  const scan = scanJson(body);
   let input: unknown;
   try {
+    if (scan.errorReason !== undefined) throw new Error(scan.errorReason);
     input = JSON.parse(body);
   } catch (error) {
-    const offset = jsonErrorOffset(body);
+    const offset = scan.errorOffset ?? body.length;
     const { line, column } = lineColumn(body, offset);
     // V8's reason without its position or its echo of the text; "Unexpected token" names the character.
     let reason = (error instanceof Error ? error.message : String(error))
@@ -216,6 +222,18 @@ export function parsePolicyText(text: string, source?: string): PolicyFile {
     if (reason.startsWith("Unexpected token")) reason = `unexpected ${describeAt(body, offset)}`;
     throw new PolicyLoadError(
       [{ path: "", message: `invalid JSON at line ${line}, column ${column}: ${reason}` }],
+      source,
+    );
+  }
+  if (scan.duplicates.length > 0) {
+    throw new PolicyLoadError(
+      scan.duplicates.map(({ path, offset }) => {
+        const { line, column } = lineColumn(body, offset);
+        return {
+          path: toPointer(path),
+          message: `key ${JSON.stringify(path.at(-1))} is written twice in the same object (again at line ${line}, column ${column}); keep one`,
+        };
+      }),
       source,
     );
   }
