@@ -12,10 +12,4 @@ export {
 } from "./adapter.js";
 export { fromHeaders, fromRequest, type HeadersLike } from "./request.js";
 export { applyCookies } from "./response.js";
-export {
-  attestSocket,
-  SOCKET_HEADER,
-  type SocketFacts,
-  type SocketRequestLike,
-  type SocketResponseLike,
-} from "./socket.js";
+export { SOCKET_HEADER, type SocketFacts } from "./socket.js";

@@ -3,7 +3,8 @@ import { createServer, type IncomingMessage, request, type Server } from "node:h
 import type { AddressInfo } from "node:net";
 import type { ExplainResult } from "@scope/cookie-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { attestSocket, cookiePolicy, SOCKET_HEADER } from "./index.js";
+import { attestSocket } from "./custom-server.js";
+import { cookiePolicy, SOCKET_HEADER } from "./index.js";
 
 /**
  * A custom Node server as a user writes one: attestSocket(req, res) before the app sees the

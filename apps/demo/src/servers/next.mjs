@@ -4,17 +4,20 @@
  * or node:https for `--https`). The policy path and profile reach the app's policy module
  * through COOKIE_POLICY_CONFIG / COOKIE_POLICY_ENV, read at run time.
  *
- * No socket attestation here: the demo shows what a standard `next start` or Vercel
+ * By default no socket attestation: the demo shows what a standard `next start` or Vercel
  * deployment gets, so the conformance cases that need the peer address are not applicable.
+ * `attest: true` (tests) runs it as a custom server that passes the socket's peer and TLS
+ * state with `attestSocket`, the mechanism @scope/cookie-next offers custom servers.
  */
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { attestSocket } from "@scope/cookie-next/custom-server";
 import next from "next";
 import { listen } from "./shared.mjs";
 
 const dir = fileURLToPath(new URL("../../next", import.meta.url));
 
-export async function start({ port, host, tls, config, env }) {
+export async function start({ port, host, tls, config, env, attest = false }) {
   if (!existsSync(`${dir}/.next/BUILD_ID`)) {
     throw new Error(`the Next.js demo is not built: run \`pnpm build\` (next build in ${dir})`);
   }
@@ -26,7 +29,11 @@ export async function start({ port, host, tls, config, env }) {
     handle = resolve;
   });
   // Listen first (port 0 picks a free one), then tell Next the real address.
-  const server = await listen((req, res) => ready.then((h) => h(req, res)), { port, host, tls });
+  const listener = (req, res) => {
+    if (attest) attestSocket(req, res);
+    return ready.then((h) => h(req, res));
+  };
+  const server = await listen(listener, { port, host, tls });
   const { hostname, port: actualPort } = new URL(server.url);
   const app = next({
     dev: false,
