@@ -9,5 +9,11 @@ export {
   type ParsedHost,
   parseHost,
 } from "./host.js";
-export { compileTrust, type TrustMatcher, trustEntryError } from "./trust.js";
+export {
+  type Classified,
+  compileTrust,
+  type TrustMatcher,
+  trustEntryError,
+  type Verdict,
+} from "./trust.js";
 export { decideTransport, type TransportConfig } from "./walk.js";

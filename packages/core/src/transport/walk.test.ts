@@ -309,6 +309,11 @@ describe("decideTransport: spoofing", () => {
     "cf-visitor",
   ];
 
+  it("an untrusted peer ends the walk: it is the only hop", () => {
+    const t = decide(TEN, "203.0.113.9", { "x-forwarded-for": "10.0.0.2" });
+    expect(t.hops).toEqual([{ address: "203.0.113.9", trusted: false, from: "socket" }]);
+  });
+
   it("an untrusted peer gets the socket's transport whatever it sends", () => {
     for (const [name, value] of Object.entries(everything)) {
       const t = decide(TEN, "203.0.113.9", { [name]: value }, { headers: allHeaders });
@@ -445,6 +450,12 @@ describe("decideTransport: host, port and localhost (step 6)", () => {
     );
     expect(none).toMatchObject({ host: null, port: null });
     expect(none.diagnostics).toEqual([]);
+  });
+
+  it("treats an empty Host as no host, without a diagnostic", () => {
+    const t = decide(false, "203.0.113.9", { host: "" });
+    expect(t).toMatchObject({ host: null, port: null, localhost: false });
+    expect(t.diagnostics).toEqual([]);
   });
 
   it("refuses a hostile Host: host null and TRANSPORT_HOST_INVALID", () => {

@@ -270,8 +270,9 @@ function finish(
   diagnostics: Diagnostics,
 ): Transport {
   // Step 6: the request host; a value that is not a DNS name or IP literal gives no host.
-  const facts = hostValue === undefined ? null : hostFacts(hostValue);
-  if (hostValue !== undefined && facts === null) {
+  const given = hostValue !== undefined && hostValue !== "";
+  const facts = given ? hostFacts(hostValue) : null;
+  if (given && facts === null) {
     diagnostics = add(
       diagnostics,
       "TRANSPORT_HOST_INVALID",
