@@ -104,6 +104,8 @@ describe.each([
       maxAge: 3600,
       path: "/",
     });
+    // What goes out is exactly what request.cookiePolicy says was decided.
+    expect(res.setCookie[0]).toBe(JSON.parse(res.body).decisions[0].header);
   });
 
   it("drops sessionId over plain HTTP (onInsecure: drop) and says why", async () => {

@@ -50,7 +50,13 @@ function buildApp(options: CookiePolicyOptions, reports: ReportEvent[]) {
     c.header(
       "x-decisions",
       JSON.stringify(
-        decisions.map(({ name, action, reasons, wouldBe }) => ({ name, action, reasons, wouldBe })),
+        decisions.map(({ name, action, header, reasons, wouldBe }) => ({
+          name,
+          action,
+          header,
+          reasons,
+          wouldBe,
+        })),
       ),
     );
   });
@@ -133,6 +139,7 @@ const decisionsOf = (headers: Record<string, unknown>) =>
   JSON.parse(String(headers["x-decisions"])) as Array<{
     name: string;
     action: string;
+    header: string | null;
     reasons: string[];
     wouldBe?: { action: string };
   }>;
@@ -164,6 +171,8 @@ describe("app.use(cookiePolicy()) on @hono/node-server", () => {
       maxAge: 3600,
       path: "/",
     });
+    // What goes out is exactly what c.var.cookiePolicy says was decided.
+    expect(res.setCookie[0]).toBe(decisionsOf(res.headers)[0]?.header);
   });
 
   it("drops sessionId over plain HTTP (onInsecure: drop) and says why", async () => {
