@@ -3,7 +3,9 @@
  * cookie-policy adapter vs the same app without it, both on loopback in child
  * processes, driven by autocannon from this process. Order alternates (ABBA) after a
  * warm-up; prints req/s for both and the ratio adapter/native (target ≥ 0.97).
- *   node bench/adapters.bench.mjs [--duration 5] [--connections 10] [--framework express,...]
+ *   node bench/adapters.bench.mjs [--duration 5] [--connections 10] [--rounds 1]
+ *     [--framework express,fastify,hono,koa]
+ * A round is native, adapter, adapter, native; more rounds average out a busy machine.
  */
 import { spawn } from "node:child_process";
 import { request } from "node:http";
@@ -18,18 +20,28 @@ const { values } = parseArgs({
     duration: { type: "string", default: "5" },
     connections: { type: "string", default: "10" },
     framework: { type: "string", default: "express,fastify,hono,koa" },
+    rounds: { type: "string", default: "1" },
   },
 });
 const DURATION = Number(values.duration);
 const CONNECTIONS = Number(values.connections);
+const ROUNDS = Number(values.rounds);
 const WARMUP = 2;
 const TARGET = 0.97;
 const SERVER = fileURLToPath(new URL("./server.mjs", import.meta.url));
+
+// A crash of this process must not leave servers behind.
+const children = new Set();
+process.on("exit", () => {
+  for (const child of children) child.kill("SIGTERM");
+});
 
 function start(framework, variant) {
   const child = spawn(process.execPath, [SERVER, "--framework", framework, "--variant", variant], {
     stdio: ["ignore", "pipe", "inherit"],
   });
+  children.add(child);
+  child.once("exit", () => children.delete(child));
   return new Promise((resolve, reject) => {
     child.once("exit", (code) => reject(new Error(`${framework}/${variant} exited ${code}`)));
     createInterface({ input: child.stdout }).once("line", (line) => {
@@ -78,18 +90,18 @@ async function load(url, duration) {
 
 const rows = [];
 for (const framework of values.framework.split(",")) {
-  const servers = {
-    native: await start(framework, "native"),
-    adapter: await start(framework, "adapter"),
-  };
+  const servers = {};
   try {
+    servers.native = await start(framework, "native");
+    servers.adapter = await start(framework, "adapter");
     const cookies = {
       native: await loginCookie(servers.native.url),
       adapter: await loginCookie(servers.adapter.url),
     };
     for (const variant of ["native", "adapter"]) await load(servers[variant].url, WARMUP);
     const samples = { native: [], adapter: [] };
-    for (const variant of ["native", "adapter", "adapter", "native"]) {
+    const order = Array.from({ length: ROUNDS }, () => ["native", "adapter", "adapter", "native"]);
+    for (const variant of order.flat()) {
       samples[variant].push(await load(servers[variant].url, DURATION));
     }
     const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
@@ -97,13 +109,12 @@ for (const framework of values.framework.split(",")) {
     const adapter = mean(samples.adapter);
     rows.push({ framework, native, adapter, ratio: adapter / native, cookies });
   } finally {
-    await servers.native.stop();
-    await servers.adapter.stop();
+    await Promise.all(Object.values(servers).map((server) => server.stop()));
   }
 }
 
 const lines = [
-  `POST /login, ${CONNECTIONS} connections, ${DURATION} s × 2 per variant (ABBA, after ${WARMUP} s warm-up)`,
+  `POST /login, ${CONNECTIONS} connections, ${DURATION} s × ${2 * ROUNDS} per variant (ABBA × ${ROUNDS}, after ${WARMUP} s warm-up)`,
   "framework | native req/s | adapter req/s | adapter/native",
   "----------|--------------|---------------|---------------",
 ];

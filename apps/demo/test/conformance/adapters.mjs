@@ -9,4 +9,11 @@ export const adapters = [
   { name: "fastify", framework: "fastify" },
   { name: "hono", framework: "hono" },
   { name: "koa", framework: "koa" },
+  {
+    name: "next",
+    framework: "next",
+    unsupported: {
+      peer: "Next.js gives proxy.ts and route handlers no socket peer address under next start or Vercel (SPEC §2.2 step 5)",
+    },
+  },
 ];
