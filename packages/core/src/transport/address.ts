@@ -212,11 +212,16 @@ export function isLoopbackAddress(address: string): boolean {
   return ip !== null && inRanges(ip, LOOPBACK);
 }
 
+// trust: true checks every request's peer: remember the answers.
+const publicity = new BoundedCache<boolean>();
+
 /**
  * Is this a public address: an IP address outside loopback, link-local, unique-local,
  * CGNAT and unspecified? (Documentation ranges count as public: they stand for it.)
  */
 export function isPublicAddress(address: string): boolean {
+  const hit = publicity.get(address);
+  if (hit !== undefined) return hit;
   const ip = parseAddress(address);
-  return ip !== null && !inRanges(ip, NOT_PUBLIC);
+  return publicity.set(address, ip !== null && !inRanges(ip, NOT_PUBLIC));
 }
