@@ -196,6 +196,22 @@ describe("expectPolicyCompliance(response, { config, url }) against real servers
     expect(report.findings).toEqual([]);
   });
 
+  it("a clearing only has to name the cookie it removes (no Secure, HttpOnly, SameSite needed)", () => {
+    const url = `https://${HOST}/logout`;
+    const cleared = ["sessionId=; Path=/; Expires=Thu, 01 Jan 1970 00:00:00 GMT"];
+    expect(
+      checkPolicyCompliance(cleared, { config: policy, env: "production", url }).findings,
+    ).toEqual([]);
+    const elsewhere = checkPolicyCompliance(["sessionId=; Max-Age=0"], {
+      config: policy,
+      env: "production",
+      url,
+    });
+    expect(elsewhere.findings.map((f) => f.message)).toEqual([
+      'cookie "sessionId": expected Path=/ (policy rule "defaults": path "/"), got none',
+    ]);
+  });
+
   it("reports HSTS sent for localhost and a line that is no cookie", () => {
     const report = checkPolicyCompliance(
       {

@@ -159,43 +159,47 @@ function compareCookie(
 
   const a = d.attributes;
   const o = parsed.options;
-  if (a.secure && o.secure !== true)
-    add(
-      "SECURE_MISSING",
-      "Secure",
-      "Secure",
-      rules.secure(d),
-      "none",
-      firstReason(d, [
-        "SECURE_REQUIRED_MODE",
-        "SECURE_REQUIRED_PREFIX",
-        "SECURE_REQUIRED_SAMESITE_NONE",
-        "SECURE_REQUIRED_PARTITIONED",
-        "SECURE_AUTO",
-      ]),
-    );
-  if (a.httpOnly && o.httpOnly !== true)
-    add(
-      "HTTPONLY_MISSING",
-      "HttpOnly",
-      "HttpOnly",
-      rules.httpOnly(d),
-      "none",
-      firstReason(d, ["HTTPONLY_REQUIRED_PREFIX"]),
-    );
-  const actualSameSite = typeof o.sameSite === "string" ? o.sameSite : undefined;
-  if (
-    a.sameSite !== undefined &&
-    SAMESITE_RANK[a.sameSite] > (actualSameSite ? SAMESITE_RANK[actualSameSite] : 0)
-  )
-    add(
-      "SAMESITE_WEAK",
-      "SameSite",
-      `SameSite=${LABEL[a.sameSite]}`,
-      rules.attribute(d, "sameSite"),
-      actualSameSite ? `SameSite=${LABEL[actualSameSite]}` : "none",
-      firstReason(d, ["CALLSITE_WEAKENING_IGNORED"]),
-    );
+  // A clearing only has to name the same cookie (Path, Domain, Partitioned): the attributes
+  // that protect a value protect nothing on an empty one that expires at once.
+  if (!d.clearing) {
+    if (a.secure && o.secure !== true)
+      add(
+        "SECURE_MISSING",
+        "Secure",
+        "Secure",
+        rules.secure(d),
+        "none",
+        firstReason(d, [
+          "SECURE_REQUIRED_MODE",
+          "SECURE_REQUIRED_PREFIX",
+          "SECURE_REQUIRED_SAMESITE_NONE",
+          "SECURE_REQUIRED_PARTITIONED",
+          "SECURE_AUTO",
+        ]),
+      );
+    if (a.httpOnly && o.httpOnly !== true)
+      add(
+        "HTTPONLY_MISSING",
+        "HttpOnly",
+        "HttpOnly",
+        rules.httpOnly(d),
+        "none",
+        firstReason(d, ["HTTPONLY_REQUIRED_PREFIX"]),
+      );
+    const actualSameSite = typeof o.sameSite === "string" ? o.sameSite : undefined;
+    if (
+      a.sameSite !== undefined &&
+      SAMESITE_RANK[a.sameSite] > (actualSameSite ? SAMESITE_RANK[actualSameSite] : 0)
+    )
+      add(
+        "SAMESITE_WEAK",
+        "SameSite",
+        `SameSite=${LABEL[a.sameSite]}`,
+        rules.attribute(d, "sameSite"),
+        actualSameSite ? `SameSite=${LABEL[actualSameSite]}` : "none",
+        firstReason(d, ["CALLSITE_WEAKENING_IGNORED"]),
+      );
+  }
   if (a.path !== undefined && a.path !== o.path)
     add(
       "PATH_MISMATCH",
@@ -237,6 +241,15 @@ function compareCookie(
         lifetime(o),
         reason,
       );
+    if (a.priority !== undefined && a.priority !== o.priority?.toLowerCase())
+      add(
+        "PRIORITY_MISMATCH",
+        "Priority",
+        `Priority=${a.priority}`,
+        rules.attribute(d, "priority"),
+        o.priority === undefined ? "none" : `Priority=${o.priority}`,
+        null,
+      );
   }
   if (a.partitioned && o.partitioned !== true)
     add(
@@ -245,15 +258,6 @@ function compareCookie(
       "Partitioned",
       rules.attribute(d, "partitioned"),
       "none",
-      null,
-    );
-  if (a.priority !== undefined && a.priority !== o.priority?.toLowerCase())
-    add(
-      "PRIORITY_MISMATCH",
-      "Priority",
-      `Priority=${a.priority}`,
-      rules.attribute(d, "priority"),
-      o.priority === undefined ? "none" : `Priority=${o.priority}`,
       null,
     );
   return findings;
