@@ -1,6 +1,7 @@
 /**
- * The docs' snippets are checked like code: every ```json policy block in docs/*.md and the
- * READMEs must be a valid policy, and every ts/js block must at least parse.
+ * The docs' snippets are checked like code: every ```json policy block (or ```json block with
+ * the policy's "$schema") in docs/*.md and the READMEs must be a valid policy, and every
+ * ts/js block must at least parse.
  */
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
@@ -29,7 +30,8 @@ interface Block {
   readonly code: string;
 }
 
-const FENCE = /^```([\w-]*)[ \t]*([^\n]*)\n([\s\S]*?)^```[ \t]*$/gm;
+/** A fenced block, also indented inside a list item. */
+const FENCE = /^[ \t]*```([\w-]*)[ \t]*([^\n]*)\n([\s\S]*?)^[ \t]*```[ \t]*$/gm;
 
 function blocks(): Block[] {
   const found: Block[] = [];
@@ -49,7 +51,11 @@ function blocks(): Block[] {
 }
 
 const all = blocks();
-const policies = all.filter((b) => b.lang === "json" && b.meta.split(/\s+/).includes("policy"));
+/** A policy block: fenced ```json policy, or any ```json naming the policy schema in "$schema". */
+const SCHEMA_REF = /"\$schema"\s*:\s*"[^"]*cookie-core\/schema\.json"/;
+const policies = all.filter(
+  (b) => b.lang === "json" && (b.meta.split(/\s+/).includes("policy") || SCHEMA_REF.test(b.code)),
+);
 const scripts = all.filter((b) =>
   ["ts", "typescript", "js", "javascript", "mjs", "tsx"].includes(b.lang),
 );
