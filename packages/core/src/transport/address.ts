@@ -1,8 +1,8 @@
 /**
  * IP addresses as sockets and forwarding headers write them: with or without a port,
- * IPv6 with or without brackets, with a zone id. Parsing is ipaddr.js's; this module only
- * peels the decorations off and caches the result, because the same few addresses
- * arrive on every request.
+ * IPv6 with or without brackets, with a zone id. Parsing is ipaddr.js's; this module
+ * peels the decorations off, screens the shape (ipaddr.js throws, slowly, on garbage) and
+ * caches the result, because the same few addresses arrive on every request.
  */
 import ipaddr from "ipaddr.js";
 
@@ -145,21 +145,18 @@ export function parseAddress(raw: string): IpAddress | null {
   return parsed.set(raw, bare === null ? null : parseBare(bare));
 }
 
+const LOOPBACK_RANGES = ["127.0.0.0/8", "::1/128"];
+const LINKLOCAL_RANGES = ["169.254.0.0/16", "fe80::/10"];
+const UNIQUELOCAL_RANGES = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7"];
+const CGNAT_RANGES = ["100.64.0.0/10"];
+
 /** Named ranges of the trust presets (SPEC §2.2). */
 export const PRESETS: Readonly<Record<string, readonly string[]>> = {
-  loopback: ["127.0.0.0/8", "::1/128"],
-  linklocal: ["169.254.0.0/16", "fe80::/10"],
-  uniquelocal: ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7"],
-  cgnat: ["100.64.0.0/10"],
-  private: [
-    "169.254.0.0/16",
-    "fe80::/10",
-    "10.0.0.0/8",
-    "172.16.0.0/12",
-    "192.168.0.0/16",
-    "fc00::/7",
-    "100.64.0.0/10",
-  ],
+  loopback: LOOPBACK_RANGES,
+  linklocal: LINKLOCAL_RANGES,
+  uniquelocal: UNIQUELOCAL_RANGES,
+  cgnat: CGNAT_RANGES,
+  private: [...LINKLOCAL_RANGES, ...UNIQUELOCAL_RANGES, ...CGNAT_RANGES],
 };
 
 export type Range = readonly [IpAddress, number];
@@ -198,10 +195,12 @@ export function inRanges(ip: IpAddress, ranges: readonly Range[]): boolean {
   return false;
 }
 
-const LOOPBACK = PRESETS.loopback?.map((r) => parseRange(r) as Range) ?? [];
+const LOOPBACK = LOOPBACK_RANGES.map((r) => parseRange(r) as Range);
 const NOT_PUBLIC = [
-  ...(PRESETS.private ?? []),
-  ...(PRESETS.loopback ?? []),
+  ...LINKLOCAL_RANGES,
+  ...UNIQUELOCAL_RANGES,
+  ...CGNAT_RANGES,
+  ...LOOPBACK_RANGES,
   "0.0.0.0/8",
   "::/128",
 ].map((r) => parseRange(r) as Range);
