@@ -4,10 +4,10 @@
  * or node:https for `--https`). The policy path and profile reach the app's policy module
  * through COOKIE_POLICY_CONFIG / COOKIE_POLICY_ENV, read at run time.
  *
- * By default no socket attestation: the demo shows what a standard `next start` or Vercel
- * deployment gets, so the conformance cases that need the peer address are not applicable.
- * `attest: true` (tests) runs it as a custom server that passes the socket's peer and TLS
- * state with `attestSocket`, the mechanism @scope/cookie-next offers custom servers.
+ * This is a custom Node server, so it tells the app the truth about each socket with
+ * `attestSocket` (@scope/cookie-next/custom-server): the explanation page and the cookie
+ * decisions see the real peer and TLS state, never a client's claim. `attest: false` runs
+ * it exactly as `next start` does (tests of what a standard deployment gets).
  */
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
@@ -17,7 +17,7 @@ import { listen } from "./shared.mjs";
 
 const dir = fileURLToPath(new URL("../../next", import.meta.url));
 
-export async function start({ port, host, tls, config, env, attest = false }) {
+export async function start({ port, host, tls, config, env, attest = true }) {
   if (!existsSync(`${dir}/.next/BUILD_ID`)) {
     throw new Error(`the Next.js demo is not built: run \`pnpm build\` (next build in ${dir})`);
   }

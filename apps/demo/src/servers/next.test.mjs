@@ -106,7 +106,6 @@ const servers = {};
 
 beforeAll(async () => {
   const config = policyFile("policy", POLICY);
-  // The custom server: start() with attest: true; over TLS with a certificate made now.
   execFileSync(
     "openssl",
     [
@@ -128,20 +127,23 @@ beforeAll(async () => {
     ],
     { stdio: "ignore" },
   );
-  const script = join(dir, "attested.mjs");
+  // start() in its own process: `node script ENV tls|plain attest|standard`.
+  const script = join(dir, "next-server.mjs");
   writeFileSync(
     script,
     `import { readFileSync } from "node:fs";
 import { start } from ${JSON.stringify(nextServer)};
-const tls = process.argv[2] === "tls"
+const [env, scheme, mode] = process.argv.slice(2);
+const tls = scheme === "tls"
   ? { key: readFileSync(${JSON.stringify(join(dir, "key.pem"))}), cert: readFileSync(${JSON.stringify(join(dir, "cert.pem"))}) }
   : undefined;
-const s = await start({ port: 0, host: "127.0.0.1", tls, config: ${JSON.stringify(config)}, env: "attested", attest: true });
+const s = await start({ port: 0, host: "127.0.0.1", tls, config: ${JSON.stringify(config)}, env, attest: mode === "attest" });
 process.stdout.write(JSON.stringify({ url: s.url }) + "\\n");
 process.on("SIGTERM", () => s.close().then(() => process.exit(0)));`,
   );
-  const common = ["--framework", "next", "--config", config];
+  const next = (...args) => startServer(args, script);
   [
+    servers.demo,
     servers.prodHttp,
     servers.prodHttps,
     servers.dev,
@@ -149,12 +151,13 @@ process.on("SIGTERM", () => s.close().then(() => process.exit(0)));`,
     servers.attested,
     servers.attestedTls,
   ] = await Promise.all([
-    startServer([...common, "--env", "production"]),
-    startServer([...common, "--env", "production", "--https"]),
-    startServer([...common, "--env", "development"]),
-    startServer([...common, "--env", "hops"]),
-    startServer([], script),
-    startServer(["tls"], script),
+    startServer(["--framework", "next", "--config", config, "--env", "attested"]),
+    next("production", "plain", "standard"),
+    next("production", "tls", "standard"),
+    next("development", "plain", "standard"),
+    next("hops", "plain", "standard"),
+    next("attested", "plain", "attest"),
+    next("attested", "tls", "attest"),
   ]);
 });
 
@@ -167,6 +170,14 @@ afterAll(async () => {
     }),
   );
   rmSync(dir, { recursive: true, force: true });
+});
+
+describe("serve.mjs --framework next", () => {
+  it("starts the built app as a custom server that passes the socket's facts", async () => {
+    expect((await send(servers.demo, "/healthz")).text).toBe("ok");
+    const e = (await send(servers.demo, "/explain", { localAddress: "127.0.0.2" })).json();
+    expect(e.transport).toMatchObject({ protocol: "http", clientAddress: "127.0.0.2" });
+  });
 });
 
 describe("proxy.ts: cp.proxy(handler)", () => {
