@@ -1,5 +1,6 @@
 import { createServer, get, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { inject } from "light-my-request";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { expectCookie } from "../testing.js";
 
@@ -65,8 +66,24 @@ describe("expectCookie(response, name) on real responses", () => {
     expectCookie(res, "missing").toBeAbsent();
   });
 
-  it("reads a light-my-request style response (one Set-Cookie as a string) and raw lines", () => {
-    expectCookie({ statusCode: 200, headers: { "set-cookie": SESSION } }, "sessionId").toBeSecure();
+  it("reads a light-my-request response (Fastify's inject): one Set-Cookie is a string", async () => {
+    const one = await inject(
+      (_req: IncomingMessage, res: ServerResponse) => {
+        res.setHeader("Set-Cookie", SESSION);
+        res.end();
+      },
+      { url: "/" },
+    );
+    expect(typeof one.headers["set-cookie"]).toBe("string");
+    expectCookie(one, "sessionId").toBeSecure().toHaveMaxAge(3600);
+    const many = await inject((_req: IncomingMessage, res: ServerResponse) => {
+      res.setHeader("Set-Cookie", [SESSION, THEME]);
+      res.end();
+    }, "/");
+    expectCookie(many, "theme").toHaveDomain("example.com").not.toBeSecure();
+  });
+
+  it("reads raw Set-Cookie lines", () => {
     expectCookie(SESSION, "sessionId").toBeHttpOnly();
     expectCookie([THEME, SESSION], "sessionId").toHaveSameSite("Strict");
   });
