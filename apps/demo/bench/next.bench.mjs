@@ -1,0 +1,112 @@
+/**
+ * Next.js wrapper overhead: `POST /login` through a route handler wrapped by
+ * `cp.route()` (NextResponse.cookies.set, the policy applied to its Set-Cookie) vs
+ * `POST /bench/native-login`, Next's native `cookies().set` with the attributes the policy
+ * decides (HttpOnly, SameSite=Strict, Max-Age=3600, Path=/ over HTTP in development).
+ * Both routes live in the one built app (`pnpm build`), behind the same proxy.ts, served by
+ * the demo's Next server in a child process; autocannon drives them from here, order
+ * alternating (ABBA) after a warm-up. Prints req/s for both and the ratio (target ≥ 0.95).
+ *   node bench/next.bench.mjs [--duration 5] [--connections 10] [--rounds 2]
+ */
+import { spawn } from "node:child_process";
+import { request } from "node:http";
+import { createInterface } from "node:readline";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import autocannon from "autocannon";
+import setCookieParser from "set-cookie-parser";
+
+const { values } = parseArgs({
+  options: {
+    duration: { type: "string", default: "5" },
+    connections: { type: "string", default: "10" },
+    rounds: { type: "string", default: "2" },
+  },
+});
+const DURATION = Number(values.duration);
+const CONNECTIONS = Number(values.connections);
+const ROUNDS = Number(values.rounds);
+const WARMUP = 3;
+const TARGET = 0.95;
+const SERVE = fileURLToPath(new URL("../bin/serve.mjs", import.meta.url));
+const PATHS = { wrapper: "/login", native: "/bench/native-login" };
+
+function startNext() {
+  const child = spawn(process.execPath, [SERVE, "--framework", "next", "--env", "development"], {
+    stdio: ["ignore", "pipe", "inherit"],
+    env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" },
+  });
+  return new Promise((resolve, reject) => {
+    child.once("exit", (code) => reject(new Error(`next server exited ${code}`)));
+    createInterface({ input: child.stdout }).once("line", (line) => {
+      resolve({
+        url: JSON.parse(line).url,
+        stop: () =>
+          new Promise((done) => {
+            child.removeAllListeners("exit");
+            child.once("exit", done);
+            child.kill("SIGTERM");
+          }),
+      });
+    });
+  });
+}
+
+/** The Set-Cookie of one login, as attributes (value and Expires left out: they vary). */
+function loginCookie(url) {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method: "POST" }, (res) => {
+      res.resume();
+      const [c] = setCookieParser.parse(res.headers["set-cookie"] ?? []);
+      if (!c) return resolve("(no cookie)");
+      resolve(
+        `${c.name} Max-Age=${c.maxAge ?? "-"} Path=${c.path} HttpOnly=${Boolean(c.httpOnly)} Secure=${Boolean(c.secure)} SameSite=${c.sameSite?.toLowerCase()}`,
+      );
+    });
+    req.on("error", reject);
+    req.end();
+  });
+}
+
+async function load(url, duration) {
+  const result = await autocannon({ url, method: "POST", connections: CONNECTIONS, duration });
+  if (result.non2xx > 0 || result.errors > 0) {
+    throw new Error(`${url}: ${result.non2xx} non-2xx answers, ${result.errors} errors`);
+  }
+  return result.requests.average;
+}
+
+const server = await startNext();
+try {
+  const url = (variant) => `${server.url}${PATHS[variant]}`;
+  const cookies = {
+    native: await loginCookie(url("native")),
+    wrapper: await loginCookie(url("wrapper")),
+  };
+  if (cookies.native !== cookies.wrapper) {
+    throw new Error(
+      `the two routes set different cookies:\n  ${cookies.native}\n  ${cookies.wrapper}`,
+    );
+  }
+  for (const variant of ["native", "wrapper"]) await load(url(variant), WARMUP);
+  const samples = { native: [], wrapper: [] };
+  const order = Array.from({ length: ROUNDS }, () => ["native", "wrapper", "wrapper", "native"]);
+  for (const variant of order.flat()) samples[variant].push(await load(url(variant), DURATION));
+  const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  const native = mean(samples.native);
+  const wrapper = mean(samples.wrapper);
+  const ratio = wrapper / native;
+  console.log(
+    [
+      `Next.js POST /login, ${CONNECTIONS} connections, ${DURATION} s × ${2 * ROUNDS} per variant (ABBA × ${ROUNDS}, after ${WARMUP} s warm-up)`,
+      "variant                          | req/s",
+      "---------------------------------|------",
+      `native cookies().set            | ${native.toFixed(0)}`,
+      `cp.route() + res.cookies.set    | ${wrapper.toFixed(0)}`,
+      `wrapper/native: ${ratio.toFixed(3)}${ratio >= TARGET ? "" : `  (below ${TARGET})`}`,
+      `Set-Cookie of one login (both): ${cookies.native}`,
+    ].join("\n"),
+  );
+} finally {
+  await server.stop();
+}
