@@ -50,32 +50,38 @@ function isPort(s: string, from: number, to: number): boolean {
  * Could this bare string (no port, brackets or zone) be an IP address? A cheap shape test
  * that lets ipaddr.js see only plausible input (it throws, slowly, on the rest) and lets the
  * walk check entries it never uses without parsing them. Exact for IPv4 (four decimal parts,
- * no leading zeros, each at most 255); for IPv6, hex groups of 1-4 digits, 2-7 colons,
- * at most one `::`, an optional dotted-quad tail.
+ * no leading zeros, each at most 255); for IPv6, eight groups of 1-4 hex digits, or fewer
+ * with one `::`, the last two optionally written as a dotted quad.
  */
 export function hasAddressShape(s: string): boolean {
   const len = s.length;
   if (len < 2 || len > 45) return false;
   const lastColon = s.lastIndexOf(":");
   if (lastColon < 0) return isDottedQuad(s, 0, len);
-  let colons = 0;
-  let group = 0;
+  // A colon at either end must be half of a `::`.
+  if (s.charCodeAt(0) === 0x3a && s.charCodeAt(1) !== 0x3a) return false;
+  if (lastColon === len - 1 && s.charCodeAt(len - 2) !== 0x3a) return false;
+  const tail = s.indexOf(".") >= 0;
+  const hexEnd = tail ? lastColon + 1 : len;
+  if (tail && !isDottedQuad(s, hexEnd, len)) return false;
+  let groups = tail ? 2 : 0; // a dotted-quad tail stands for two groups
+  let digits = 0;
   let doubles = 0;
-  const hexEnd = s.indexOf(".") < 0 ? len : lastColon + 1;
-  if (hexEnd !== len && !isDottedQuad(s, hexEnd, len)) return false;
   for (let i = 0; i < hexEnd; i++) {
     const c = s.charCodeAt(i);
     if (c === 0x3a) {
-      colons++;
       if (i > 0 && s.charCodeAt(i - 1) === 0x3a) doubles++;
-      group = 0;
+      if (digits > 0) groups++;
+      digits = 0;
     } else if ((c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66) || (c >= 0x41 && c <= 0x46)) {
-      if (++group > 4) return false;
+      if (++digits > 4) return false;
     } else {
       return false;
     }
   }
-  return colons >= 2 && colons <= 7 && doubles <= 1;
+  if (digits > 0) groups++;
+  // Eight groups, or fewer with one `::` standing for at least one zero group.
+  return doubles === 0 ? groups === 8 : doubles === 1 && groups <= 7;
 }
 
 function isDottedQuad(s: string, from: number, to: number): boolean {

@@ -1,5 +1,6 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { isLoopbackAddress, isPublicAddress } from "./address.js";
+import { isLoopbackAddress, isPublicAddress, looksLikeAddress, parseAddress } from "./address.js";
 import { compileTrust, trustEntryError } from "./trust.js";
 
 describe("compileTrust(setting)", () => {
@@ -110,6 +111,30 @@ describe("compileTrust(setting)", () => {
     });
   }
 
+  it("reads every IPv6 spelling ipaddr.js accepts, and nothing else", () => {
+    const all = compileTrust(true);
+    for (const a of [
+      "1:2:3:4:5:6:7::",
+      "::1:2:3:4:5:6:7",
+      "1:2:3:4:5:6:7:8",
+      "::",
+      "1:2:3:4:5:6:1.2.3.4",
+    ]) {
+      expect(all.isTrusted(a), a).toBe(true);
+    }
+    for (const a of [
+      "1::2:3:4:5:6:7:8",
+      "1::2::3",
+      "1:2:3:4:5:6:7:8:9",
+      "12345::",
+      "::g",
+      "::ffff:1.2.3.256",
+      ":::",
+    ]) {
+      expect(all.isTrusted(a), a).toBe(false);
+    }
+  });
+
   it("keeps its verdicts right when the cache overflows", () => {
     const m = compileTrust(["10.0.0.0/8"]);
     for (let i = 0; i < 3000; i++) {
@@ -198,4 +223,35 @@ describe("isLoopbackAddress / isPublicAddress", () => {
       expect(isPublicAddress(a), a).toBe(false);
     }
   });
+});
+
+describe("looksLikeAddress (the shape check for entries the walk does not use)", () => {
+  it("agrees with ipaddr.js on address-like strings", () => {
+    const piece = fc.constantFrom(
+      "0",
+      "1",
+      "10",
+      "255",
+      "256",
+      "01",
+      "ffff",
+      "fffff",
+      "a",
+      "g",
+      ".",
+      ":",
+      "::",
+      "[",
+      "]",
+      ":80",
+      "%eth0",
+    );
+    fc.assert(
+      fc.property(fc.array(piece, { minLength: 1, maxLength: 14 }), (parts) => {
+        const s = parts.join("");
+        expect(looksLikeAddress(s), s).toBe(parseAddress(s) !== null);
+      }),
+      { numRuns: 3000 },
+    );
+  }, 30_000);
 });
