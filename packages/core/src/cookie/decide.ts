@@ -101,12 +101,63 @@ function emit(name: string, encoded: string, a: CookieAttributes): string | Erro
   }
 }
 
+/** Which of a plan's three transport states a request is in (see `CookiePlan.templates`). */
+function transportSlot(transport: CookieTransport): 0 | 1 | 2 {
+  return transport.secure ? 1 : transport.secureContext ? 2 : 0;
+}
+
 /**
  * The enforce-mode decision for one cookie (SPEC §2.3): the policy floor raised by the
  * call site, the Secure requirement against the transport, then the invariants.
- * `clearing` decides the removal of the cookie instead (see `decideClear`).
+ * `clearing` decides the removal of the cookie instead.
+ *
+ * A cookie set without call-site options is decided by the policy and the transport
+ * alone, so that decision is made once per name and transport state and kept on the plan
+ * (its reasons and attributes frozen); a request then only encodes and checks its value.
  */
 export function decideCookie(
+  plan: CookiePlan,
+  value: string,
+  options: CookieOptions | undefined,
+  encode: Encode,
+  transport: CookieTransport,
+  clearing: boolean,
+): CookieDecision {
+  if (options !== undefined || clearing)
+    return decideFully(plan, value, options, encode, transport, clearing);
+  const slot = transportSlot(transport);
+  let template = plan.templates[slot];
+  if (template === undefined) {
+    const made = decideFully(plan, "", undefined, encode, transport, false);
+    // Errors carry a per-call error object and are rare: they are never cached.
+    if (made.action === "error")
+      return decideFully(plan, value, undefined, encode, transport, false);
+    template = {
+      action: made.action,
+      secure: made.secure,
+      tail: made.header === null ? null : made.header.slice(plan.name.length + 1),
+      attributes: Object.freeze(made.attributes),
+      reasons: Object.freeze(made.reasons),
+    };
+    plan.templates[slot] = template;
+  }
+  const name = plan.name;
+  const encoded = encodeValue(value, encode);
+  // A refused value is decided in full, so its error reads exactly as it always does.
+  if (encoded === null || name.length + encoded.length > MAX_COOKIE_OCTETS)
+    return decideFully(plan, value, undefined, encode, transport, false);
+  return {
+    name,
+    action: template.action,
+    secure: template.secure,
+    header: template.tail === null ? null : `${name}=${encoded}${template.tail}`,
+    attributes: template.attributes,
+    reasons: template.reasons,
+    clearing: false,
+  };
+}
+
+function decideFully(
   plan: CookiePlan,
   value: string,
   options: CookieOptions | undefined,

@@ -1,7 +1,9 @@
 import type {
+  CookieAttributes,
   CookieSettings,
   OnInsecure,
   Priority,
+  ReasonCode,
   ResolvedProfile,
   SameSite,
   SecureMode,
@@ -31,6 +33,18 @@ export interface CookiePlan {
   /** A Domain written by the matching rule is fixed; a call site cannot move it. */
   readonly ruleDomain: string | undefined;
   readonly prefix: PrefixRules;
+  /** Option-less decisions by transport state [insecure, secure, localhost secure context], filled on first use. */
+  readonly templates: [DecisionTemplate?, DecisionTemplate?, DecisionTemplate?];
+}
+
+/** A cookie decided without call-site options: fixed per name and transport state. */
+export interface DecisionTemplate {
+  readonly action: "set" | "drop";
+  readonly secure: boolean;
+  /** The header after `name=value` (`; Max-Age=…; Path=/…`), serialized by `cookie`; null when dropped. */
+  readonly tail: string | null;
+  readonly attributes: CookieAttributes | null;
+  readonly reasons: readonly ReasonCode[];
 }
 
 export type PlanLookup = (name: string) => CookiePlan;
@@ -95,6 +109,7 @@ export function compilePlans(profile: ResolvedProfile): PlanLookup {
       },
       ruleDomain: rule?.domain,
       prefix: prefixRules(name),
+      templates: [],
     };
   };
 
