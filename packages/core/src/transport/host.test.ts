@@ -69,6 +69,7 @@ describe("parseHost(value)", () => {
     "[1.2.3.4]",
     "%65xample.com",
     "*.example.com",
+    "\u212Aexample.com", // KELVIN SIGN lower-cases to an ASCII k
   ];
   for (const value of invalid) {
     it(`rejects ${JSON.stringify(value)}`, () => {

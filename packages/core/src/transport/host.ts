@@ -52,9 +52,10 @@ function parse(value: string): ParsedHost | null {
     rest = close + 1;
   } else {
     const colon = value.indexOf(":");
-    const name = (colon < 0 ? value : value.slice(0, colon)).toLowerCase();
+    const name = colon < 0 ? value : value.slice(0, colon);
+    // Validate before lower-casing: Unicode case mapping turns some non-ASCII letters into ASCII.
     if (!isValidHostName(name) && !isIpv4(name)) return null;
-    host = name;
+    host = name.toLowerCase();
     rest = colon < 0 ? value.length : colon;
   }
   if (rest === value.length) return { host, port: null };
@@ -123,7 +124,7 @@ export function isIpLiteral(host: string): boolean {
 export function isLocalhostHost(host: string): boolean {
   if (typeof host !== "string") return false;
   const name = host.toLowerCase();
-  if (name === "localhost" || (name.endsWith(".localhost") && isValidHostName(name))) return true;
+  if (name === "localhost" || (name.endsWith(".localhost") && isValidHostName(host))) return true;
   if (!isIpLiteral(name)) return false;
   if (name.indexOf(":") < 0) return name.startsWith("127.");
   const ip = parseAddress(name);
