@@ -2,8 +2,10 @@
 /** The `cookie-policy` bin. */
 import { main } from "./cli/main.js";
 
-process.exitCode = main(process.argv.slice(2), {
+main(process.argv.slice(2), {
   out: (line) => process.stdout.write(`${line}\n`),
   err: (line) => process.stderr.write(`${line}\n`),
   cwd: process.cwd(),
+}).then((code) => {
+  process.exitCode = code;
 });

@@ -3,13 +3,27 @@
  * (run `pnpm --filter @scope/cookie-core build` first; turbo's test task does).
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  cpSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { afterAll, beforeAll, describe, expect, test, vi } from "vitest";
 
-const CLI = fileURLToPath(new URL("../../dist/cli.js", import.meta.url));
+// Each test starts node processes; on a busy machine that takes seconds.
+vi.setConfig({ testTimeout: 30_000 });
+
+const DIST = fileURLToPath(new URL("../../dist/", import.meta.url));
+const CORE_MODULES = fileURLToPath(new URL("../../node_modules/", import.meta.url));
+let CLI: string;
+let binDir: string;
 
 /** SPEC §2's example policy, verbatim. */
 const SPEC_POLICY = `{
@@ -43,12 +57,23 @@ const SPEC_POLICY = `{
 let dir: string;
 
 beforeAll(() => {
-  if (!existsSync(CLI))
-    throw new Error(`${CLI} is missing: run pnpm --filter @scope/cookie-core build`);
+  if (!existsSync(join(DIST, "cli.js"))) {
+    throw new Error(`${DIST}cli.js is missing: run pnpm --filter @scope/cookie-core build`);
+  }
+  // A private copy of the built files: a rebuild (tsup cleans dist/) during the run cannot
+  // pull the binary away. It sits under core's node_modules so zod & co. resolve as from dist/.
+  binDir = mkdtempSync(join(CORE_MODULES, ".cli-test-"));
+  for (const file of readdirSync(DIST)) {
+    if (/\.c?js$/.test(file)) cpSync(join(DIST, file), join(binDir, file));
+  }
+  CLI = join(binDir, "cli.js");
   dir = mkdtempSync(join(tmpdir(), "cookie-policy-cli-"));
   writeFileSync(join(dir, "cookie-policy.json"), SPEC_POLICY);
 });
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+afterAll(() => {
+  rmSync(dir, { recursive: true, force: true });
+  rmSync(binDir, { recursive: true, force: true });
+});
 
 interface Run {
   code: number | null;
@@ -87,7 +112,9 @@ describe("cookie-policy (usage)", () => {
   test("--help prints the commands and exits 0", () => {
     const result = run(["--help"]);
     expect(result.code).toBe(0);
-    for (const command of ["init", "check", "explain"]) expect(result.stdout).toContain(command);
+    for (const command of ["init", "check", "explain", "audit"]) {
+      expect(result.stdout).toContain(command);
+    }
   });
 
   test("no command is a usage error (exit 2)", () => {
@@ -97,9 +124,11 @@ describe("cookie-policy (usage)", () => {
   });
 
   test("an unknown command is a usage error", () => {
-    const result = run(["lint"]);
-    expect(result.code).toBe(2);
-    expect(result.stderr).toContain('unknown command "lint"');
+    for (const name of ["lint", "toString"]) {
+      const result = run([name]);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toContain(`unknown command "${name}"`);
+    }
   });
 
   test.each([
@@ -112,6 +141,7 @@ describe("cookie-policy (usage)", () => {
     [["explain", "--set", "=novalue"]],
     [["check", "--env", "a", "--env", "b"]],
     [["init", "extra"]],
+    [["audit"]],
   ])("%j is a usage error (exit 2) that points to --help", (args) => {
     const result = run(args);
     expect(result.code).toBe(2);
@@ -121,7 +151,7 @@ describe("cookie-policy (usage)", () => {
   });
 
   test("each command has --help", () => {
-    for (const command of ["init", "check", "explain"]) {
+    for (const command of ["init", "check", "explain", "audit"]) {
       const result = run([command, "--help"]);
       expect(result.code).toBe(0);
       expect(result.stdout).toContain(`Usage: cookie-policy ${command}`);

@@ -1,18 +1,23 @@
 /** The `cookie-policy` command: dispatch, help and exit codes (0 ok, 1 invalid / findings, 2 usage). */
 import { UsageError } from "./args.js";
+import { AUDIT_USAGE, audit } from "./audit.js";
 import { CHECK_USAGE, check } from "./check.js";
 import { EXPLAIN_USAGE, explain } from "./explain.js";
 import { INIT_USAGE, init } from "./init.js";
 import type { Io } from "./io.js";
 
-const COMMANDS: Record<
-  string,
-  { run: (argv: readonly string[], io: Io) => number; usage: string }
-> = {
+type Run = (argv: readonly string[], io: Io) => number | Promise<number>;
+
+const COMMANDS: Record<string, { run: Run; usage: string }> = {
   init: { run: init, usage: INIT_USAGE },
   check: { run: check, usage: CHECK_USAGE },
   explain: { run: explain, usage: EXPLAIN_USAGE },
+  audit: { run: audit, usage: AUDIT_USAGE },
 };
+
+function commandNamed(name: string) {
+  return Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
+}
 
 export const USAGE = `Usage: cookie-policy <command> [options]
 
@@ -20,24 +25,25 @@ Commands:
   init      write a starter cookie-policy.json
   check     validate the policy, print the resolved profiles and warnings
   explain   simulate one request: transport, redirect/HSTS, cookie decisions
+  audit     request a live URL and judge its Set-Cookie and HSTS headers
 
 Run \`cookie-policy <command> --help\` for a command's options.`;
 
-export function main(argv: readonly string[], io: Io): number {
+export async function main(argv: readonly string[], io: Io): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === "--help" || name === "-h" || name === "help") {
-    const topic = name === "help" && rest[0] !== undefined ? COMMANDS[rest[0]] : undefined;
+    const topic = name === "help" && rest[0] !== undefined ? commandNamed(rest[0]) : undefined;
     (name === undefined ? io.err : io.out)(topic?.usage ?? USAGE);
     return name === undefined ? 2 : 0;
   }
-  const command = COMMANDS[name];
+  const command = commandNamed(name);
   if (command === undefined) {
     io.err(`error: unknown command "${name}"`);
     io.err(USAGE);
     return 2;
   }
   try {
-    return command.run(rest, io);
+    return await command.run(rest, io);
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
     io.err(`error: ${error.message}`);
