@@ -79,19 +79,24 @@ for (const adapter of adapters) {
     beforeAll(async () => {
       await inPool(groups, PARALLEL_STARTS, async (group) => {
         const { policy, env, request } = group.sample;
+        const options = {
+          framework: adapter.framework,
+          config: configFile(policy),
+          env,
+          https: request.scheme === "https",
+          host: listenHost(request.peer),
+        };
+        // One retry: in a shared checkout a package's dist/ may be mid-rebuild for a moment.
+        // A server that cannot start twice fails every case of its group, with its stderr.
         try {
-          servers.set(
-            group.key,
-            await startServer({
-              framework: adapter.framework,
-              config: configFile(policy),
-              env,
-              https: request.scheme === "https",
-              host: listenHost(request.peer),
-            }),
-          );
-        } catch (err) {
-          servers.set(group.key, { error: err });
+          servers.set(group.key, await startServer(options));
+        } catch {
+          await new Promise((resolve) => setTimeout(resolve, 3_000));
+          try {
+            servers.set(group.key, await startServer(options));
+          } catch (err) {
+            servers.set(group.key, { error: err });
+          }
         }
       });
     }, 300_000);
