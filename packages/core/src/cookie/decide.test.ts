@@ -473,3 +473,46 @@ describe("decideAsWritten (report-only)", () => {
     expect(d.header).toBeNull();
   });
 });
+
+describe("option-less decisions (made once per name and transport state)", () => {
+  const plans = compilePlans(policy);
+  const run = (name: string, value: string, transport: CookieTransport, options?: CookieOptions) =>
+    decideCookie(plans(name), value, options, encodeURIComponent, transport, false);
+
+  it("each call still carries its own value", () => {
+    const a = run("sessionId", "first", HTTPS);
+    const b = run("sessionId", "sec ond", HTTPS);
+    expect(a.header).toBe(
+      "sessionId=first; Max-Age=3600; Path=/; HttpOnly; Secure; SameSite=Strict",
+    );
+    expect(b.header).toBe(
+      "sessionId=sec%20ond; Max-Age=3600; Path=/; HttpOnly; Secure; SameSite=Strict",
+    );
+  });
+
+  it("the transport state is part of the decision", () => {
+    run("theme", "x", HTTPS);
+    expect(attrs(run("theme", "x", HTTP).header).secure).toBeUndefined();
+    expect(attrs(run("theme", "x", LOCAL_CONTEXT).header).secure).toBe(true);
+    expect(run("sessionId", "x", HTTP).action).toBe("drop");
+    expect(run("sessionId", "x", HTTPS).action).toBe("set");
+  });
+
+  it("options whose keys are all undefined are no options", () => {
+    const empty: CookieOptions = { secure: undefined, path: undefined, maxAge: undefined };
+    expect(run("theme", "v", HTTPS, empty)).toEqual(run("theme", "v", HTTPS));
+  });
+
+  it("a refused value after a cached decision is still refused", () => {
+    run("theme", "ok", HTTPS);
+    const d = decideCookie(plans("theme"), "a;b", undefined, (v) => v, HTTPS, false);
+    expect(d.error?.code).toBe("COOKIE_ATTRIBUTE_INVALID");
+    expect(run("theme", "x".repeat(5000), HTTPS).error?.code).toBe("COOKIE_TOO_LARGE");
+  });
+
+  it("shared reasons and attributes cannot be changed by a caller", () => {
+    const d = run("theme", "v", HTTPS);
+    expect(Object.isFrozen(d.reasons)).toBe(true);
+    expect(Object.isFrozen(d.attributes)).toBe(true);
+  });
+});

@@ -101,6 +101,13 @@ function emit(name: string, encoded: string, a: CookieAttributes): string | Erro
   }
 }
 
+/** Adapters pass every option key, most of them undefined: only a defined one counts. */
+function hasCallSiteOptions(options: CookieOptions | undefined): boolean {
+  if (options === undefined) return false;
+  for (const key in options) if (options[key as keyof CookieOptions] !== undefined) return true;
+  return false;
+}
+
 /** Which of a plan's three transport states a request is in (see `CookiePlan.templates`). */
 function transportSlot(transport: CookieTransport): 0 | 1 | 2 {
   return transport.secure ? 1 : transport.secureContext ? 2 : 0;
