@@ -287,6 +287,23 @@ describe("app.register(cookiePolicy, options)", () => {
     }
   });
 
+  it("refuses to emit unsigned a cookie asked to be signed when nothing can sign it", async () => {
+    const app = Fastify();
+    app.register(cookiePolicy, { config: policy, env: "production" });
+    app.get("/", async (_request, reply) =>
+      reply.setCookie("theme", "dark", { signed: true }).send("ok"),
+    );
+    await app.listen({ host: "127.0.0.1", port: 0 });
+    try {
+      const res = await send(`http://127.0.0.1:${(app.server.address() as AddressInfo).port}/`);
+      expect(res.status).toBe(500);
+      expect(JSON.parse(res.body).message).toMatch(/@fastify\/cookie with a `secret`/);
+      expect(res.setCookie).toEqual([]);
+    } finally {
+      await app.close();
+    }
+  });
+
   it("fails ready() with the PolicyLoadError naming the JSON path", async () => {
     const app = Fastify();
     app.register(cookiePolicy, { config: { proxy: { trust: ["10.0.0.0/33"] } } });

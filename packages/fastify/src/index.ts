@@ -109,8 +109,12 @@ function emit(reply: Reply, d: CookieDecision, value: string, encode?: (v: strin
 
 function setCookie(this: Reply, name: string, value: string, options?: ReplyCookieOptions) {
   const encode = options?.encode;
-  // Sign first so the size check and the emitted value are the signed one.
-  const v = options?.signed && this.signCookie ? this.signCookie(value) : value;
+  let v = value;
+  if (options?.signed) {
+    // Never emit unsigned what the app asked to sign. Sign first: the size check is on this value.
+    if (!this.signCookie) throw new Error("signed cookies need @fastify/cookie with a `secret`");
+    v = this.signCookie(value);
+  }
   const d = this.request.cookiePolicy.setCookie(name, v, callSite(options), { encode });
   return emit(this, d, v, encode);
 }
