@@ -106,7 +106,7 @@ const redirectSettings = z.strictObject({
     })
     .optional(),
   exclude: z
-    .array(z.string().startsWith("/"))
+    .array(z.string().regex(/^\//, { error: 'must start with "/"' }))
     .meta({ description: "Paths never redirected: exact, or prefixes ending in `*`" })
     .optional(),
   port: z.number().int().min(1).max(65535).optional(),
