@@ -215,6 +215,14 @@ describe("cookie-policy audit URL", () => {
     expect(invalid.err[0]).toMatch(/^error: \/proxy\/trust\/0: /);
   });
 
+  it("warns on stderr when the profile asked for does not exist (production is judged)", async () => {
+    const url = await listen("http", goodApp);
+    const { code, out, err } = await run([url, "--env", "prodution"]);
+    expect(err).toEqual([expect.stringMatching(/^warning: ENV_UNKNOWN: .*prodution/)]);
+    expect(out[0]).toContain('(profile "production"');
+    expect(code).toBe(0);
+  });
+
   it("exits 2 when nothing answers", async () => {
     const { code, err } = await run(["http://127.0.0.1:1/", "--env", "production"]);
     expect(err[0]).toMatch(/^error: cannot fetch http:\/\/127\.0\.0\.1:1\/: .*ECONNREFUSED/);

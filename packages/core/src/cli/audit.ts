@@ -196,6 +196,9 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
     return 2;
   }
 
+  // e.g. ENV_UNKNOWN: the profile asked for does not exist and production is judged instead.
+  for (const d of policy.diagnostics) io.err(`warning: ${d.code}: ${d.message}`);
+
   let fetched: Fetched;
   try {
     fetched = await fetchOnce(url, method, headers, args.switches.has("insecure"));
