@@ -10,6 +10,8 @@
  * `cookies`, null means "not emitted"; an object lists the attributes to check:
  * secure, httpOnly, sameSite ("strict" | "lax" | "none"), path, domain (null: absent),
  * maxAge (seconds, from Max-Age or Expires), partitioned, cleared (empty value, expired).
+ * `decisions` (optional, POST /cookies) lists the `{ name, action }` of the decisions the
+ * route answers with.
  * `needs: ["peer"]` marks a case whose outcome depends on the socket peer address.
  */
 
@@ -488,7 +490,10 @@ const cookieCases = [
     "probe",
     "1",
     undefined,
-    ok({ probe: { secure: false, httpOnly: true, sameSite: "lax", path: "/" } }),
+    {
+      ...ok({ probe: { secure: false, httpOnly: true, sameSite: "lax", path: "/" } }),
+      decisions: [{ name: "probe", action: "set" }],
+    },
   ),
   ck(
     "cookie-auto-https",
@@ -506,7 +511,7 @@ const cookieCases = [
     "sessionId",
     "s1",
     undefined,
-    ok({ sessionId: null }),
+    { ...ok({ sessionId: null }), decisions: [{ name: "sessionId", action: "drop" }] },
   ),
   ck(
     "cookie-always-https",
@@ -808,10 +813,16 @@ const cookieCases = [
         { name: "sessionId", value: "s1" },
       ],
     }),
-    expect: ok({
-      theme: { secure: true, httpOnly: false, maxAge: 31536000 },
-      sessionId: { secure: true, httpOnly: true, sameSite: "strict" },
-    }),
+    expect: {
+      ...ok({
+        theme: { secure: true, httpOnly: false, maxAge: 31536000 },
+        sessionId: { secure: true, httpOnly: true, sameSite: "strict" },
+      }),
+      decisions: [
+        { name: "theme", action: "set" },
+        { name: "sessionId", action: "set" },
+      ],
+    },
   },
   {
     id: "hsts-preload-on-https",

@@ -135,6 +135,9 @@ export function compare(expect, res) {
     res.headers["strict-transport-security"] ?? null,
   );
   if (expect.error !== undefined) differ("error code", expect.error, errorCode(res.body));
+  if (expect.decisions !== undefined) {
+    differ("decisions", show(expect.decisions), show(decisionSummary(res.body)));
+  }
 
   const lines = res.headers["set-cookie"] ?? [];
   const parsed = setCookieParser.parse(lines, { decodeValues: false });
@@ -194,6 +197,15 @@ function lifetime(cookie, now) {
     return Math.round((cookie.expires.getTime() - now) / 1000);
   }
   return null;
+}
+
+/** `POST /cookies` answers with the request context's decisions: their names and actions. */
+function decisionSummary(body) {
+  try {
+    return JSON.parse(body).decisions.map(({ name, action }) => ({ name, action }));
+  } catch {
+    return null;
+  }
 }
 
 function errorCode(body) {

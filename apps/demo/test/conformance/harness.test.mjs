@@ -76,6 +76,13 @@ describe("compare(expect, response)", () => {
     const wantRedirect = { status: 308, location: "https://example.com/", hsts: null, cookies: {} };
     expect(compare(wantRedirect, redirect)).toHaveLength(2);
   });
+  it("compares the names and actions of the decisions POST /cookies answers with", () => {
+    const body = JSON.stringify({ decisions: [{ name: "a", action: "drop", header: null }] });
+    const res = { ...answer(200), body };
+    const want = (action) => ({ ...expectOk({}), decisions: [{ name: "a", action }] });
+    expect(compare(want("drop"), res)).toEqual([]);
+    expect(compare(want("set"), res)).toHaveLength(1);
+  });
 });
 
 describe("server groups", () => {
