@@ -254,6 +254,16 @@ describe("packed packages, installed with npm into new apps outside the workspac
       await run(process.execPath, ["cjs.cjs"], { cwd: dir });
       const { stdout } = await run(process.execPath, ["smoke.mjs"], { cwd: dir, timeout: 60_000 });
       expectPolicyDecisions(JSON.parse(stdout));
+      // The bin npm linked from the packed core runs (shebang, ESM build, schema file).
+      await writeFile(join(dir, "cookie-policy.json"), JSON.stringify(POLICY));
+      const check = await run(
+        join(dir, "node_modules", ".bin", "cookie-policy"),
+        ["check", "--env", "production"],
+        {
+          cwd: dir,
+        },
+      );
+      expect(check.stdout).toContain("production");
     },
     INSTALL_TIMEOUT,
   );
