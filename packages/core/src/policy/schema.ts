@@ -4,6 +4,7 @@
  * from here, so they cannot drift apart.
  */
 import { z } from "zod";
+import { isIpLiteral, isValidHostName } from "../transport/host.js";
 import { trustEntryError } from "../transport/trust.js";
 import type { PolicyFile } from "../types.js";
 
@@ -96,10 +97,20 @@ const proxyHeader = z.enum([
   "cf-visitor",
 ]);
 
+/** A redirect target: a host name, `*.` and a host name, or an IP address; no scheme, port or path. */
+const redirectHost = z.string().superRefine((entry, ctx) => {
+  const name = entry.startsWith("*.") ? entry.slice(2) : entry;
+  if (isValidHostName(name) || (name === entry && isIpLiteral(entry))) return;
+  ctx.addIssue({
+    code: "custom",
+    message: `${JSON.stringify(entry)} is not a host: write a name (example.com), a wildcard (*.example.com) or an IP address, without scheme, port or path`,
+  });
+});
+
 const redirectSettings = z.strictObject({
   status: z.literal([301, 302, 307, 308], { error: "must be 301, 302, 307 or 308" }).optional(),
   hosts: z
-    .array(z.string().min(1))
+    .array(redirectHost)
     .meta({
       description:
         "Hosts a redirect may name: exact names or `*.example.com` (any subdomain, not the apex)",

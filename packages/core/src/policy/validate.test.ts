@@ -352,3 +352,36 @@ describe("parsePolicyText: what JSON.parse would hide", () => {
     );
   });
 });
+
+describe("validatePolicy: redirect hosts", () => {
+  test("names, *.wildcards and IP addresses are accepted", () => {
+    expect(() =>
+      validatePolicy({
+        https: {
+          redirect: {
+            hosts: ["example.com", "*.example.com", "EXAMPLE.org", "203.0.113.7", "[::1]"],
+          },
+        },
+      }),
+    ).not.toThrow();
+  });
+
+  test("a URL, a port or a stray * is refused (it would end up in Location)", () => {
+    const issues = issuesOf(() =>
+      validatePolicy({
+        https: {
+          redirect: { hosts: ["https://example.com", "example.com:8443", "ex*ample.com", "*"] },
+        },
+      }),
+    );
+    expect(issues.map((i) => i.path)).toEqual([
+      "/https/redirect/hosts/0",
+      "/https/redirect/hosts/1",
+      "/https/redirect/hosts/2",
+      "/https/redirect/hosts/3",
+    ]);
+    expect(issues[0]?.message).toBe(
+      '"https://example.com" is not a host: write a name (example.com), a wildcard (*.example.com) or an IP address, without scheme, port or path',
+    );
+  });
+});
