@@ -500,7 +500,11 @@ describe("option-less decisions (made once per name and transport state)", () =>
 
   it("options whose keys are all undefined are no options", () => {
     const empty: CookieOptions = { secure: undefined, path: undefined, maxAge: undefined };
-    expect(run("theme", "v", HTTPS, empty)).toEqual(run("theme", "v", HTTPS));
+    const plain = run("theme", "v", HTTPS);
+    const viaEmpty = run("theme", "v", HTTPS, empty);
+    expect(viaEmpty).toEqual(plain);
+    // Same cached decision: the frozen reasons are shared, not rebuilt.
+    expect(viaEmpty.reasons).toBe(plain.reasons);
   });
 
   it("a refused value after a cached decision is still refused", () => {

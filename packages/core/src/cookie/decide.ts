@@ -130,7 +130,7 @@ export function decideCookie(
   transport: CookieTransport,
   clearing: boolean,
 ): CookieDecision {
-  if (options !== undefined || clearing)
+  if (clearing || hasCallSiteOptions(options))
     return decideFully(plan, value, options, encode, transport, clearing);
   const slot = transportSlot(transport);
   let template = plan.templates[slot];
