@@ -1,6 +1,7 @@
 // Micro-bench of the per-request transport decision (not part of the tests).
 // Run after `pnpm --filter @scope/cookie-core build`: node src/transport/walk.bench.mjs
 import { bench, group, run, summary } from "mitata";
+import proxyaddr from "proxy-addr";
 import { compileTrust, decideTransport } from "../../dist/index.js";
 
 const headers = ["forwarded", "x-forwarded-for", "x-forwarded-proto"];
@@ -28,6 +29,10 @@ group("decideTransport", () => {
     bench("trusted peer + 2-hop XFF + XFP (hop count 2)", () => decideTransport(twoHops, hops));
     bench("trusted peer + 2-element Forwarded (list)", () => decideTransport(forwarded, list));
     bench("direct client, no forwarding headers, trust false", () => decideTransport(direct, none));
+    // Reference: proxy-addr answers only the client-address half of the question.
+    const pa = proxyaddr.compile(["loopback", "10.0.0.0/8"]);
+    const paReq = { socket: { remoteAddress: "10.0.0.1" }, headers: twoHops.headers };
+    bench("proxy-addr 2.0.8, same 2-hop XFF (address only)", () => proxyaddr(paReq, pa));
   });
 });
 
