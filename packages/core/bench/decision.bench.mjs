@@ -2,7 +2,7 @@
  * One full request decision by cookie-policy vs the minimum Express does today for the
  * same request (proxy-addr for the client address, the first X-Forwarded-Proto value for
  * req.protocol, cookie.serialize twice), in the same process. Run after `pnpm build`.
- * Prints both timings and the ratio ours / baseline (target ≤ 1.0).
+ * Prints the timings and the ratio ours / baseline (target ≤ 1.0).
  */
 import * as cookie from "cookie";
 import { do_not_optimize, measure } from "mitata";
@@ -45,8 +45,13 @@ function ours() {
 
 const trustFn = proxyaddr.compile(TRUST);
 
-/** What Express 5 does: req.ip (proxy-addr), req.protocol, res.cookie → cookie.serialize. */
-function baseline() {
+/**
+ * What Express 5 does: req.ip (proxy-addr), req.protocol, res.cookie → cookie.serialize,
+ * with `cookie` 1.1.1's three-argument form. That form copies the options (a spread)
+ * and is far slower than the object form on Node 20, so it is not the reference: Express
+ * 5.3 calls cookie 0.7's serialize, which costs about what 1.1.1's object form does.
+ */
+function baselineThreeArgs() {
   const ip = proxyaddr(req, trustFn);
   let protocol = req.socket.encrypted ? "https" : "http";
   if (trustFn(req.socket.remoteAddress, 0)) {
@@ -72,11 +77,11 @@ function baseline() {
 }
 
 /**
- * The same baseline with `cookie`'s object form, `serialize({ name, value, ...options })`,
- * which skips the options spread of the three-argument form Express calls. Printed for
- * honesty: it shows how much of the margin comes from that call shape.
+ * The reference baseline: the same work with `cookie`'s object form,
+ * `serialize({ name, value, ...options })`, whose cost matches the cookie 0.7
+ * `serialize(name, value, options)` that Express 5.3 actually calls.
  */
-function baselineObjectForm() {
+function baseline() {
   const ip = proxyaddr(req, trustFn);
   let protocol = req.socket.encrypted ? "https" : "http";
   if (trustFn(req.socket.remoteAddress, 0)) {
@@ -124,7 +129,7 @@ if (
 const candidates = [
   ["cookie-policy: begin + 2 setCookie", ours],
   ["express baseline: proxy-addr + protocol + 2 serialize", baseline],
-  ["baseline, cookie's object-form serialize", baselineObjectForm],
+  ["same, cookie 1.1.1 three-argument serialize (slow form)", baselineThreeArgs],
 ];
 const best = candidates.map(() => Number.POSITIVE_INFINITY);
 for (let round = 0; round < 5; round++) {
@@ -136,4 +141,4 @@ for (let round = 0; round < 5; round++) {
 const fmt = (ns) => `${ns.toFixed(0).padStart(7)} ns/iter (median)`;
 for (const [i, [name]] of candidates.entries()) console.log(`${fmt(best[i])}  ${name}`);
 console.log(`ratio ours/baseline ${(best[0] / best[1]).toFixed(2)} (target <= 1.00)`);
-console.log(`ratio ours/object-form baseline ${(best[0] / best[2]).toFixed(2)}`);
+console.log(`(ratio ours/three-argument baseline ${(best[0] / best[2]).toFixed(2)})`);
