@@ -6,12 +6,14 @@
  * `@scope/cookie-<fw>` and an inline policy. One plain HTTP request and one from a trusted
  * proxy (`X-Forwarded-Proto: https`) must come back with the cookies the policy decides.
  * Next.js: `require("@scope/cookie-next")` and its proxy helper on a NextRequest (no build).
+ * jest: a user's jest suite with `@scope/cookie-core/testing` (vitest and node:test are
+ * proven in packages/core).
  *
  * Needs `pnpm build` first (turbo's `test` depends on it) and the npm registry. About a
  * minute with a warm npm cache; the installs run in parallel.
  */
 import { execFile } from "node:child_process";
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { access, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -149,6 +151,21 @@ if (!ok) { console.error("missing export"); process.exit(1); }
 `;
 }
 
+/** Every file the package's exports point at exists (else: run `pnpm build` first). */
+async function expectBuilt(name) {
+  const dir = join(root, "packages", name);
+  const manifest = JSON.parse(await readFile(join(dir, "package.json"), "utf8"));
+  const targets = JSON.stringify(manifest.exports).match(/"\.\/dist\/[^"]+"/g) ?? [];
+  for (const target of targets) {
+    const file = join(dir, JSON.parse(target));
+    await access(file).catch(() => {
+      throw new Error(
+        `packages/${name} is not built (${file} is missing): run \`pnpm build\` first`,
+      );
+    });
+  }
+}
+
 let work = "";
 let npmCache = "";
 /** package folder name → absolute tarball path */
@@ -159,6 +176,7 @@ beforeAll(async () => {
   const dest = join(work, "tarballs");
   await mkdir(dest);
   for (const name of PACKAGES) {
+    await expectBuilt(name);
     const before = new Set(await readdir(dest));
     await run("pnpm", ["pack", "--pack-destination", dest], { cwd: join(root, "packages", name) });
     const created = (await readdir(dest)).filter((f) => !before.has(f));
@@ -174,17 +192,18 @@ afterAll(async () => {
 });
 
 /** A new app outside the workspace with the core + adapter tarballs and the framework at an exact version. */
-async function createApp(name, adapterFolder, deps, npmFlags = []) {
+async function createApp(name, adapterFolder, deps, npmFlags = [], extra = {}) {
   const dir = join(work, `app-${name}`);
   await mkdir(dir);
-  const adapter = `@scope/cookie-${adapterFolder}`;
+  const adapter = adapterFolder === null ? null : `@scope/cookie-${adapterFolder}`;
   const pkg = {
     name: `cookie-policy-smoke-${name}`,
     private: true,
     type: "module",
+    ...extra,
     dependencies: {
       "@scope/cookie-core": `file:${tarballs.core}`,
-      [adapter]: `file:${tarballs[adapterFolder]}`,
+      ...(adapter === null ? {} : { [adapter]: `file:${tarballs[adapterFolder]}` }),
       ...deps,
     },
     // The adapter asks for @scope/cookie-core@^x.y.z: it must be the packed one, never the registry's.
@@ -229,6 +248,36 @@ function expectPolicyDecisions(result) {
   expect(https.theme).toMatchObject({ secure: true, sameSite: "Lax", maxAge: 600 });
 }
 
+/** A user's jest suite (CommonJS, no transform) using the testing entry on a real response. */
+const JEST_SUITE = `
+const { createServer, get } = require("node:http");
+const { expectCookie, expectPolicyCompliance } = require("@scope/cookie-core/testing");
+const policy = ${JSON.stringify(POLICY)};
+const LINE = "sessionId=abc; Max-Age=3600; Path=/; HttpOnly; Secure; SameSite=Strict";
+let server;
+let base;
+beforeAll(async () => {
+  server = createServer((_req, res) => { res.setHeader("Set-Cookie", [LINE]); res.end("ok"); });
+  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+  base = "http://127.0.0.1:" + server.address().port + "/";
+});
+afterAll(() => new Promise((resolve) => server.close(resolve)));
+const fetchRes = () => new Promise((resolve, reject) => {
+  get(base, (res) => { res.resume(); res.on("end", () => resolve(res)); }).on("error", reject);
+});
+test("the helpers pass on a compliant response and fail with a named message", async () => {
+  const res = await fetchRes();
+  expectCookie(res, "sessionId").toBeSecure().toBeHttpOnly().toHaveSameSite("Strict").toHaveMaxAge(3600);
+  expectPolicyCompliance(res, { config: policy, env: "production", url: "https://app.example.test/" });
+  expect(() => expectCookie(res, "sessionId").not.toBeSecure()).toThrow(
+    'cookie "sessionId": expected no Secure, got Secure (Set-Cookie: ' + LINE + ")",
+  );
+  expect(() => expectPolicyCompliance(res, { config: policy, env: "production", url: "http://app.example.test/" })).toThrow(
+    'cookie "sessionId": expected no Set-Cookie on an insecure request (policy rule "sensitive": secure "always"',
+  );
+});
+`;
+
 describe("packed packages, installed with npm into new apps outside the workspace", () => {
   it("pnpm pack rewrites workspace: ranges to real versions", async () => {
     const { stdout } = await run("tar", ["-xzOf", tarballs.express, "package/package.json"]);
@@ -264,6 +313,26 @@ describe("packed packages, installed with npm into new apps outside the workspac
         },
       );
       expect(check.stdout).toContain("production");
+    },
+    INSTALL_TIMEOUT,
+  );
+
+  it.concurrent(
+    "jest: @scope/cookie-core/testing in a jest suite",
+    async () => {
+      const { dir } = await createApp("jest", null, { jest: "30.5.2" }, [], {
+        jest: { transform: {} },
+      });
+      await writeFile(join(dir, "cookies.test.cjs"), JEST_SUITE);
+      const { stdout, stderr } = await run(
+        process.execPath,
+        [join(dir, "node_modules/jest/bin/jest.js"), "--ci"],
+        {
+          cwd: dir,
+          timeout: 120_000,
+        },
+      );
+      expect(`${stdout}${stderr}`).toMatch(/Tests:\s+1 passed, 1 total/);
     },
     INSTALL_TIMEOUT,
   );
