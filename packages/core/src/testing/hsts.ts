@@ -13,7 +13,7 @@ interface Hsts {
 }
 
 /** RFC 6797 §6.1 directives; null when max-age is missing or not a number. */
-export function parseHsts(value: string): Hsts | null {
+function parseHsts(value: string): Hsts | null {
   let maxAge: number | null = null;
   let includeSubDomains = false;
   let preload = false;

@@ -78,11 +78,3 @@ export function responseStatus(response: ResponseLike): number | undefined {
   if (typeof r.statusCode === "number") return r.statusCode;
   return undefined;
 }
-
-/** True when the helpers can read something from this value. */
-export function isResponseLike(value: unknown): value is ResponseLike {
-  if (typeof value === "string" || Array.isArray(value)) return true;
-  return (
-    typeof value === "object" && value !== null && ("headers" in value || isFetchHeaders(value))
-  );
-}
