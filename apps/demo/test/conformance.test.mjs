@@ -21,6 +21,7 @@ import {
 import { policies } from "./conformance/policies.mjs";
 
 const PARALLEL_STARTS = 3;
+const START_ATTEMPTS = 3;
 // CONFORMANCE_ADAPTERS=express,koa runs a subset while working on one adapter (the table says so).
 const only = process.env.CONFORMANCE_ADAPTERS?.split(",").filter(Boolean);
 const adapters = only ? registry.filter((a) => only.includes(a.name)) : registry;
@@ -86,16 +87,18 @@ for (const adapter of adapters) {
           https: request.scheme === "https",
           host: listenHost(request.peer),
         };
-        // One retry: in a shared checkout a package's dist/ may be mid-rebuild for a moment.
-        // A server that cannot start twice fails every case of its group, with its stderr.
-        try {
-          servers.set(group.key, await startServer(options));
-        } catch {
-          await new Promise((resolve) => setTimeout(resolve, 3_000));
+        // A few tries: in a shared checkout a package's dist/ may be mid-rebuild for a moment.
+        // A server that still cannot start fails every case of its group, with its stderr.
+        for (let attempt = 1; ; attempt++) {
           try {
             servers.set(group.key, await startServer(options));
+            break;
           } catch (err) {
-            servers.set(group.key, { error: err });
+            if (attempt === START_ATTEMPTS) {
+              servers.set(group.key, { error: err });
+              break;
+            }
+            await new Promise((resolve) => setTimeout(resolve, 5_000));
           }
         }
       });

@@ -470,6 +470,46 @@ const transport = [
     false,
     PEER,
   ),
+  probe(
+    "chain-forwarded-ipv6-for",
+    "Forwarded for a quoted IPv6 client with a port",
+    "trust-cidr",
+    get(PROBE, {
+      peer: "127.0.0.2",
+      headers: { ...EX, forwarded: 'for="[2001:db8::7]:4711";proto=https' },
+    }),
+    true,
+    PEER,
+  ),
+  probe(
+    "chain-xff-entry-with-port",
+    "an X-Forwarded-For entry with a port is an address",
+    "trust-cidr",
+    get(PROBE, {
+      peer: "127.0.0.2",
+      headers: { ...EX, "x-forwarded-for": "203.0.113.7:8080", "x-forwarded-proto": "https" },
+    }),
+    true,
+    PEER,
+  ),
+  probe(
+    "chain-xff-malformed-absent",
+    "a malformed X-Forwarded-For is absent: the trusted peer's own XFP record counts",
+    "trust-cidr",
+    get(PROBE, {
+      peer: "127.0.0.2",
+      headers: { ...EX, "x-forwarded-for": "not-an-ip", "x-forwarded-proto": "https" },
+    }),
+    true,
+    PEER,
+  ),
+  probe(
+    "trust-hops-2-no-chain",
+    "hop count 2 with no chain: the peer's own record is believed",
+    "trust-hops-2",
+    get(PROBE, { headers: { ...EX, "x-forwarded-proto": "https" } }),
+    true,
+  ),
 ];
 
 // SPEC §2.3: the cookie decision (policy "cookies", production, proxy.trust false) ------
@@ -848,6 +888,15 @@ const cookieCases = [
     request: get("/explain", { headers: EX }),
     expect: ok({}, null),
   },
+  ck(
+    "cookie-value-semicolon-encoded",
+    "a value with '; Domain=' is encoded: no attribute is injected",
+    "http",
+    "probe",
+    "a; Domain=evil.example",
+    undefined,
+    ok({ probe: { domain: null, httpOnly: true } }),
+  ),
 ];
 
 // SPEC §2.3 localhost ----------------------------------------------------------------
@@ -936,6 +985,14 @@ const localhostCases = [
     env: "production",
     request: getS(PROBE, { headers: EX }),
     expect: ok({ theme: { secure: true } }, HSTS_600),
+  },
+  {
+    id: "localhost-secure-context-still-redirected",
+    title: "secure-context never makes a redirect treat http://localhost as HTTPS",
+    policy: "localhost",
+    env: "redirecting",
+    request: get(PROBE, { headers: LH }),
+    expect: redirect(308, "https://localhost/prefs?theme=dark", { theme: null }),
   },
 ];
 
@@ -1187,6 +1244,13 @@ const redirectCases = [
     "audit",
     post("/login", { headers: EX }),
     ok({ sessionId: { secure: false } }),
+  ),
+  rd(
+    "redirect-host-case-insensitive",
+    "the request host is compared case-insensitively and written lower-case",
+    "production",
+    get("/explain", { headers: { host: "EXAMPLE.COM" } }),
+    redirect(308, "https://example.com/explain"),
   ),
 ];
 

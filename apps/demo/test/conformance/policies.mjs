@@ -67,7 +67,10 @@ export const policies = {
     https: { hsts: { maxAge: 600 } },
     localhost: "secure-context",
     defaults: { secure: "auto", httpOnly: false, sameSite: "lax", path: "/", onInsecure: "drop" },
-    profiles: { plain: { localhost: "insecure" } },
+    profiles: {
+      plain: { localhost: "insecure" },
+      redirecting: { https: { redirect: { hosts: [] } } },
+    },
   },
 
   // HTTPS redirect and HSTS; one profile per redirect variant
