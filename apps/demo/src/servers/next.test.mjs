@@ -72,7 +72,7 @@ async function startServer(args, script = serve) {
 }
 
 /** One request over a real socket from `localAddress`; Set-Cookie lines kept as sent. */
-function send(base, path, { method = "GET", headers = {}, body, localAddress } = {}) {
+function send(base, path, { method = "GET", headers = {}, body, raw, localAddress } = {}) {
   const url = new URL(path, base);
   const request = url.protocol === "https:" ? httpsRequest : httpRequest;
   return new Promise((resolve, reject) => {
@@ -97,7 +97,7 @@ function send(base, path, { method = "GET", headers = {}, body, localAddress } =
       },
     );
     req.on("error", reject);
-    req.end(body === undefined ? undefined : JSON.stringify(body));
+    req.end(raw ?? (body === undefined ? undefined : JSON.stringify(body)));
   });
 }
 
@@ -272,6 +272,26 @@ describe("route handlers: cp.route(handler) and the cookies() helper", () => {
     expect(res.status).toBe(500);
     expect(res.json()).toEqual({ error: "COOKIE_NAME_INVALID" });
     expect(res.cookies).toEqual([]);
+  });
+
+  it("a server action sets a cookie with cp.setCookie (cookies() after the policy)", async () => {
+    const page = await send(servers.prodHttps, "/server-action", { headers: EX });
+    const actionField = page.text.match(/name="(\$ACTION_ID_[0-9a-f]+)"/)?.[1];
+    expect(actionField).toBeDefined();
+    // What the browser posts for a <form action={serverAction}> without JavaScript.
+    const boundary = "----cookiepolicy";
+    const part = (name, value) =>
+      `--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`;
+    const res = await send(servers.prodHttps, "/server-action", {
+      method: "POST",
+      headers: { ...EX, "content-type": `multipart/form-data; boundary=${boundary}` },
+      raw: `${part(actionField, "")}${part("theme", "blue")}--${boundary}--\r\n`,
+    });
+    expect(res.status).toBe(200);
+    const theme = res.cookies.find((c) => c.startsWith("theme="));
+    expect(theme).toMatch(/^theme=blue;/);
+    expect(theme).toMatch(/; Secure/);
+    expect(theme).not.toMatch(/HttpOnly/);
   });
 
   it("GET / renders the shared explanation page", async () => {
