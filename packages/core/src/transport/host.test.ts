@@ -129,6 +129,9 @@ describe("isValidHostName / isIpLiteral", () => {
     expect(isValidHostName("192.0.2.1")).toBe(false);
     expect(isValidHostName("example.com:80")).toBe(false);
     expect(isValidHostName("")).toBe(false);
+    expect(isValidHostName("my-app.example.com")).toBe(true);
+    expect(isValidHostName("-bad.example.com")).toBe(false);
+    expect(isValidHostName("bad-.example.com")).toBe(false);
     expect(isIpLiteral("192.0.2.1")).toBe(true);
     expect(isIpLiteral("[::1]")).toBe(true);
     expect(isIpLiteral("::1")).toBe(true);

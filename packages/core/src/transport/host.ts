@@ -76,8 +76,8 @@ function parsePort(s: string, from: number): number | null {
 }
 
 /**
- * A DNS name: labels of 1-63 letters, digits and hyphens, 253 characters at most, no
- * trailing dot. A name whose last label is all digits is refused: URL parsers read it as
+ * A DNS name: labels of 1-63 letters, digits and hyphens (not at a label's start or end,
+ * RFC 1123), 253 characters at most, no trailing dot. A name whose last label is all digits is refused: URL parsers read it as
  * an IPv4 number (`127.1`), so it is either a valid dotted quad (see `isIpLiteral`) or nothing.
  */
 export function isValidHostName(name: string): boolean {
@@ -89,6 +89,7 @@ export function isValidHostName(name: string): boolean {
     if (c === 0x2e /* . */) {
       const size = i - labelStart;
       if (size < 1 || size > 63) return false;
+      if (name.charCodeAt(labelStart) === 0x2d || name.charCodeAt(i - 1) === 0x2d) return false;
       if (i === name.length && digitsOnly) return false;
       labelStart = i + 1;
       digitsOnly = true;
