@@ -365,7 +365,9 @@ export interface ResolvedProfile {
   proxy: { trust: TrustSetting; headers: ProxyHeader[] };
   https: {
     /** `true` in the file becomes `{ status: 308, hosts: [], exclude: [], port: 443 }`. */
-    redirect: false | { status: 301 | 302 | 307 | 308; hosts: string[]; exclude: string[]; port: number };
+    redirect:
+      | false
+      | { status: 301 | 302 | 307 | 308; hosts: string[]; exclude: string[]; port: number };
     /** `true` in the file becomes `{ maxAge: 31536000, includeSubDomains: false, preload: false }`. */
     hsts: false | { maxAge: number; includeSubDomains: boolean; preload: boolean };
   };
@@ -373,7 +375,8 @@ export interface ResolvedProfile {
   mode: Mode;
   defaults: CookieSettings &
     Required<Pick<CookieSettings, "secure" | "httpOnly" | "sameSite" | "path" | "onInsecure">>;
-  sensitive: SensitiveSettings & Required<Pick<SensitiveSettings, "secure" | "httpOnly" | "sameSite" | "patterns">>;
+  sensitive: SensitiveSettings &
+    Required<Pick<SensitiveSettings, "secure" | "httpOnly" | "sameSite" | "patterns">>;
   cookies: Record<string, CookieRule>;
 }
 
@@ -420,7 +423,12 @@ export interface RequestContext {
   /** Every cookie decided so far on this request, in order. */
   readonly decisions: readonly CookieDecision[];
   /** Decide a cookie the app sets with these call-site options. */
-  setCookie(name: string, value: string, options?: CookieOptions, meta?: SetCookieMeta): CookieDecision;
+  setCookie(
+    name: string,
+    value: string,
+    options?: CookieOptions,
+    meta?: SetCookieMeta,
+  ): CookieDecision;
   /** Decide the clearing of a cookie (empty value, expired). */
   clearCookie(name: string, options?: CookieOptions): CookieDecision;
   /** Re-decide a Set-Cookie line the app (or the framework) already wrote; attributes present are the call-site options. */
