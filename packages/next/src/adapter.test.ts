@@ -128,16 +128,22 @@ describe("cookiePolicy(options).route(handler)", () => {
     expect(await res.json()).toEqual({ ok: true });
   });
 
-  it("passes the route context and the request's decisions to the handler", async () => {
+  it("passes the NextRequest, the route context and the request's decisions to the handler", async () => {
     const { cp } = setup();
-    const GET = cp.route<{ params: Promise<{ id: string }> }>(async (_request, context, ctx) =>
-      Response.json({ id: (await context.params).id, explain: ctx.explain() }),
+    const GET = cp.route(
+      async (request: NextRequest, context: { params: Promise<{ id: string }> }, ctx) =>
+        Response.json({
+          id: (await context.params).id,
+          path: request.nextUrl.pathname,
+          explain: ctx.explain(),
+        }),
     );
     const res = await GET(req("https://example.com/x/7", { headers: { host: "example.com" } }), {
       params: Promise.resolve({ id: "7" }),
     });
     const body = await res.json();
     expect(body.id).toBe("7");
+    expect(body.path).toBe("/x/7");
     expect(body.explain.transport).toMatchObject({ protocol: "https", host: "example.com" });
   });
 

@@ -32,13 +32,14 @@ export interface NextCookiePolicyOptions {
 }
 
 /** What proxy.ts may return: a response, or nothing for `NextResponse.next()`. */
-export type ProxyHandler = (
-  request: Request,
+export type ProxyHandler<R extends Request = Request> = (
+  request: R,
   cookiePolicy: RequestContext,
 ) => Response | undefined | Promise<Response | undefined>;
 
-export type RouteHandler<C> = (
-  request: Request,
+/** `R` is the request type the handler declares (`NextRequest` or `Request`). */
+export type RouteHandler<C, R extends Request = Request> = (
+  request: R,
   context: C,
   cookiePolicy: RequestContext,
 ) => Response | Promise<Response>;
@@ -49,9 +50,11 @@ export interface NextCookiePolicy {
   /** Decide one request (transport, redirect, HSTS); `explain()` it or set cookies on it. */
   begin(request: Request): RequestContext;
   /** The proxy.ts (Next 16) / middleware.ts (edge) function. */
-  proxy(handler?: ProxyHandler): (request: Request) => Promise<Response>;
+  proxy<R extends Request = Request>(handler?: ProxyHandler<R>): (request: R) => Promise<Response>;
   /** Wrap a route handler: the policy applies to every Set-Cookie of its response. */
-  route<C>(handler: RouteHandler<C>): (request: Request, context: C) => Promise<Response>;
+  route<C, R extends Request = Request>(
+    handler: RouteHandler<C, R>,
+  ): (request: R, context: C) => Promise<Response>;
   /** The current request's context from `headers()` (server actions, route handlers, server components). */
   context(): Promise<RequestContext>;
   /** Decide and set a cookie through `cookies()`; throws the decision's `CookiePolicyError` on `error`. */
