@@ -4,7 +4,7 @@
  * before any route. Every rule lives in @scope/cookie-core: this file only translates.
  */
 import { createHmac } from "node:crypto";
-import type { ServerResponse } from "node:http";
+import type { OutgoingHttpHeader, OutgoingHttpHeaders, ServerResponse } from "node:http";
 import {
   type CookieDecision,
   type CookieOptions,
@@ -69,11 +69,69 @@ function sign(value: string, secret: string): string {
   return `${value}.${createHmac("sha256", secret).update(value).digest("base64").replace(/=+$/, "")}`;
 }
 
+/** Set-Cookie lines of this response already decided (by `res.cookie`, or at header time). */
+const DECIDED = Symbol("cookiePolicy.decided");
+type PolicyResponse = Response & { [DECIDED]?: string[] };
+
 /** Apply a verdict: `set` appends its header, `drop` writes nothing, `error` takes Express's error path. */
-function apply(res: Response, decision: CookieDecision): Response {
+function apply(res: PolicyResponse, decision: CookieDecision): Response {
   if (decision.action === "error") throw decision.error;
-  if (decision.header !== null) res.append("Set-Cookie", decision.header);
+  if (decision.header !== null) {
+    res.append("Set-Cookie", decision.header);
+    res[DECIDED] = res[DECIDED]?.concat(decision.header) ?? [decision.header];
+  }
   return res;
+}
+
+/** `writeHead(status, headers)`: merge `headers` into the response, as Node does when headers were set before. */
+function mergeHeaders(res: ServerResponse, headers: OutgoingHttpHeaders | OutgoingHttpHeader[]) {
+  if (Array.isArray(headers)) {
+    // A flat [name, value, ...] list replaces earlier values and keeps its own duplicates.
+    for (let i = 0; i < headers.length; i += 2) res.removeHeader(String(headers[i]));
+    for (let i = 0; i < headers.length; i += 2)
+      res.appendHeader(String(headers[i]), headers[i + 1] as string | string[]);
+  } else
+    for (const [name, value] of Object.entries(headers))
+      if (value !== undefined) res.setHeader(name, value);
+}
+
+/**
+ * Right before the head is written: re-decide every Set-Cookie line `res.cookie` did not
+ * write (express-session's on-headers hook, `res.setHeader`, `res.append`). The head is
+ * already on its way, so an `error` decision cannot take Express's error path: the line is
+ * dropped and the engine's report names the code.
+ */
+function decideWrittenCookies(res: PolicyResponse, ctx: RequestContext): void {
+  const value = res.getHeader("Set-Cookie");
+  if (value === undefined) return;
+  const decided = res[DECIDED];
+  const kept: string[] = [];
+  let foreign = false;
+  for (const line of Array.isArray(value) ? value : [String(value)]) {
+    const own = decided?.includes(line) === true; // decided once already: never twice
+    foreign ||= !own;
+    const header = own ? line : ctx.applySetCookie(line).header;
+    if (header !== null) kept.push(header);
+  }
+  if (!foreign) return;
+  res[DECIDED] = kept;
+  if (kept.length > 0) res.setHeader("Set-Cookie", kept);
+  else res.removeHeader("Set-Cookie");
+}
+
+/** Wrap this response's `writeHead` (the on-headers technique): every head goes through it. */
+function guardHead(res: PolicyResponse, ctx: RequestContext): void {
+  const writeHead = res.writeHead;
+  res.writeHead = function policyWriteHead(this: PolicyResponse, ...args: unknown[]) {
+    const at = typeof args[1] === "string" ? 2 : 1; // writeHead(status, [reason], [headers])
+    const headers = args[at] as OutgoingHttpHeaders | OutgoingHttpHeader[] | undefined;
+    if (headers) {
+      mergeHeaders(this, headers);
+      args.length = at;
+    }
+    decideWrittenCookies(this, ctx);
+    return (writeHead as (...a: unknown[]) => ServerResponse).apply(this, args);
+  } as Response["writeHead"];
 }
 
 // One shared implementation for every request (no closure per request): `this` is the response.
@@ -127,6 +185,16 @@ export function cookiePolicy(options: CookiePolicyOptions = {}): RequestHandler 
     if (ctx.reject) return answer(res, ctx.reject.status, ctx.reject.body);
     if (ctx.redirect) return answer(res, ctx.redirect.status, "", ctx.redirect.location);
     if (ctx.hsts) res.setHeader("Strict-Transport-Security", ctx.hsts);
+    if (policy.mode === "enforce") {
+      // One answer to "is this HTTPS?": express-session (cookie.secure), passport & co. read
+      // req.secure / req.protocol, which Express derives from its own `trust proxy`.
+      const { protocol, secure } = ctx.transport;
+      Object.defineProperties(req, {
+        protocol: { value: protocol, configurable: true, writable: true },
+        secure: { value: secure, configurable: true, writable: true },
+      });
+    }
+    guardHead(res, ctx);
     res.cookie = policyCookie as Response["cookie"];
     res.clearCookie = policyClearCookie as Response["clearCookie"];
     next();

@@ -1,0 +1,285 @@
+/**
+ * Set-Cookie lines written without `res.cookie()` (express-session's on-headers hook,
+ * `res.setHeader`, `res.append`, `res.writeHead(status, headers)`) obey the policy too.
+ */
+import type { CookieDecision, PolicyFile, ReportEvent } from "@scope/cookie-core";
+import express, { type Express } from "express";
+import session, { type SessionOptions } from "express-session";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type CookiePolicyOptions, cookiePolicy } from "./index.js";
+import { call, type Served, serve } from "./test-harness.js";
+
+declare module "express-session" {
+  interface SessionData {
+    user: string;
+  }
+}
+
+const policy: PolicyFile = {
+  proxy: { trust: ["127.0.0.2/32"] },
+  defaults: { httpOnly: true, sameSite: "lax", onInsecure: "drop" },
+  sensitive: { sameSite: "strict" },
+  cookies: {
+    theme: { httpOnly: false, maxAge: 31536000 },
+    csrfToken: { sensitive: true, onInsecure: "error" },
+  },
+};
+
+const behindProxy = {
+  scheme: "http",
+  peer: "127.0.0.2",
+  headers: { "X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.7" },
+} as const;
+const spoofed = {
+  scheme: "http",
+  peer: "127.0.0.3",
+  headers: { "X-Forwarded-Proto": "https" },
+} as const;
+
+interface Setup {
+  readonly policy?: CookiePolicyOptions;
+  readonly session?: SessionOptions["cookie"];
+  readonly express?: (app: Express) => void;
+}
+
+/** The documented order: cookiePolicy() first, then express-session (no `trust proxy` set). */
+function sessionApp(setup: Setup, reports: ReportEvent[] = []) {
+  const app = express();
+  setup.express?.(app);
+  app.use(
+    cookiePolicy({
+      config: policy,
+      env: "production",
+      onReport: (e) => reports.push(e),
+      ...setup.policy,
+    }),
+  );
+  app.use(
+    session({
+      secret: "keyboard cat",
+      resave: false,
+      saveUninitialized: false,
+      cookie: setup.session,
+    }),
+  );
+  app.get("/login", (req, res) => {
+    req.session.user = "ada";
+    res.json({ secure: req.secure, protocol: req.protocol });
+  });
+  app.get("/me", (req, res) => {
+    res.json({ user: req.session.user ?? null });
+  });
+  return app;
+}
+
+const codes = (reports: ReportEvent[]) => reports.map((r) => `${r.code} ${r.cookie ?? ""}`.trim());
+
+describe("express-session with cookie.secure: true, behind cookiePolicy()", () => {
+  const reports: ReportEvent[] = [];
+  let served: Served;
+  beforeAll(async () => {
+    served = await serve(sessionApp({ session: { secure: true } }, reports));
+  });
+  afterAll(() => served.close());
+
+  it("keeps the session behind a trusted proxy (127.0.0.2, X-Forwarded-Proto: https)", async () => {
+    const r = await call(served, { ...behindProxy, path: "/login" });
+    expect(JSON.parse(r.body)).toEqual({ secure: true, protocol: "https" });
+    expect(r.cookies["connect.sid"]).toMatchObject({
+      secure: true,
+      httpOnly: true,
+      sameSite: "Strict",
+      path: "/",
+    });
+    // The browser sends it back: the session is found again.
+    const sid = r.setCookie[0]?.split(";")[0] ?? "";
+    const me = await call(served, {
+      ...behindProxy,
+      path: "/me",
+      headers: { ...behindProxy.headers, Cookie: sid },
+    });
+    expect(JSON.parse(me.body)).toEqual({ user: "ada" });
+  });
+
+  it("sets it Secure over HTTPS", async () => {
+    const r = await call(served, { scheme: "https", path: "/login" });
+    expect(r.cookies["connect.sid"]).toMatchObject({ secure: true, httpOnly: true });
+  });
+
+  it("does not send it from an untrusted peer with a spoofed X-Forwarded-Proto", async () => {
+    const r = await call(served, { ...spoofed, path: "/login" });
+    expect(JSON.parse(r.body)).toEqual({ secure: false, protocol: "http" });
+    expect(r.setCookie).toEqual([]);
+  });
+});
+
+describe("express-session shipping its cookie over plain HTTP (cookie.secure: false)", () => {
+  const reports: ReportEvent[] = [];
+  let served: Served;
+  beforeAll(async () => {
+    served = await serve(sessionApp({ session: { secure: false } }, reports));
+  });
+  afterAll(() => served.close());
+
+  it("drops the session cookie on a spoofed X-Forwarded-Proto (sensitive: secure always, onInsecure: drop)", async () => {
+    const r = await call(served, { ...spoofed, path: "/login" });
+    expect(r.status).toBe(200);
+    expect(r.setCookie).toEqual([]);
+    expect(codes(reports)).toContain("INSECURE_TRANSPORT_DROPPED connect.sid");
+  });
+
+  it("adds Secure and SameSite=Strict from the policy behind a trusted proxy", async () => {
+    const r = await call(served, { ...behindProxy, path: "/login" });
+    expect(r.cookies["connect.sid"]).toMatchObject({
+      secure: true,
+      httpOnly: true,
+      sameSite: "Strict",
+    });
+  });
+});
+
+describe("Express's own `trust proxy` does not override the policy", () => {
+  let served: Served;
+  beforeAll(async () => {
+    const trustEveryone = (app: Express) => app.set("trust proxy", true);
+    served = await serve(sessionApp({ session: { secure: true }, express: trustEveryone }));
+  });
+  afterAll(() => served.close());
+
+  it("req.secure follows the policy's transport, not `trust proxy: true`", async () => {
+    const r = await call(served, { ...spoofed, path: "/login" });
+    expect(JSON.parse(r.body)).toEqual({ secure: false, protocol: "http" });
+    expect(r.setCookie).toEqual([]);
+  });
+});
+
+describe("report-only leaves express-session as it was", () => {
+  let served: Served;
+  beforeAll(async () => {
+    served = await serve(
+      sessionApp({ session: { secure: true }, policy: { mode: "report-only" } }),
+    );
+  });
+  afterAll(() => served.close());
+
+  it("does not change req.secure (Express's answer: plain HTTP, no session cookie)", async () => {
+    const r = await call(served, { ...behindProxy, path: "/login" });
+    expect(JSON.parse(r.body)).toEqual({ secure: false, protocol: "http" });
+    expect(r.setCookie).toEqual([]);
+  });
+});
+
+describe("res.setHeader / res.append / res.writeHead Set-Cookie lines", () => {
+  const reports: ReportEvent[] = [];
+  const decided: (readonly CookieDecision[])[] = [];
+  let served: Served;
+  let reportOnly: Served;
+  function app(options: CookiePolicyOptions) {
+    const a = express();
+    a.use(
+      cookiePolicy({
+        config: policy,
+        env: "production",
+        onReport: (e) => reports.push(e),
+        ...options,
+      }),
+    );
+    a.use((req, res, next) => {
+      res.on("finish", () => decided.push(req.cookiePolicy.decisions));
+      next();
+    });
+    a.get("/set-header", (_req, res) => {
+      res.setHeader("Set-Cookie", "sid=1");
+      res.send("ok");
+    });
+    a.get("/append", (_req, res) => {
+      res.append("Set-Cookie", ["theme=dark", "lang=fr; HttpOnly"]).send("ok");
+    });
+    a.get("/mixed", (_req, res) => {
+      res.cookie("theme", "dark");
+      res.append("Set-Cookie", "sid=2; Path=/");
+      res.send("ok");
+    });
+    a.get("/write-head", (_req, res) => {
+      res.writeHead(200, { "Content-Type": "text/plain", "Set-Cookie": ["token=x", "lang=fr"] });
+      res.end("ok");
+    });
+    a.get("/write-head-list", (_req, res) => {
+      res.setHeader("Set-Cookie", "theme=dark");
+      res.writeHead(200, "OK", ["Set-Cookie", "token=x", "Set-Cookie", "lang=fr"]).end("ok");
+    });
+    a.get("/csrf", (_req, res) => {
+      res.setHeader("Set-Cookie", "csrfToken=t0k");
+      res.send("ok");
+    });
+    return a;
+  }
+  beforeAll(async () => {
+    served = await serve(app({}));
+    reportOnly = await serve(app({ mode: "report-only" }));
+  });
+  afterAll(async () => {
+    await Promise.all([served.close(), reportOnly.close()]);
+  });
+
+  it("res.setHeader('Set-Cookie', 'sid=1'): Secure, HttpOnly, Strict over HTTPS; dropped over HTTP", async () => {
+    const tls = await call(served, { scheme: "https", path: "/set-header" });
+    expect(tls.cookies.sid).toMatchObject({
+      value: "1",
+      secure: true,
+      httpOnly: true,
+      sameSite: "Strict",
+    });
+    const plain = await call(served, { scheme: "http", path: "/set-header" });
+    expect(plain.setCookie).toEqual([]);
+    expect(plain.body).toBe("ok");
+  });
+
+  it("res.append('Set-Cookie', [...]): each line decided by its own rule", async () => {
+    const r = await call(served, { scheme: "http", path: "/append" });
+    expect(r.cookies.theme).toMatchObject({ value: "dark", maxAge: 31536000 });
+    expect(r.cookies.theme?.httpOnly).toBeFalsy();
+    expect(r.cookies.lang).toMatchObject({ value: "fr", httpOnly: true, sameSite: "Lax" });
+    expect(r.cookies.lang?.secure).toBeFalsy();
+  });
+
+  it("decides res.cookie()'s own line once and the foreign one at header time", async () => {
+    const r = await call(served, { scheme: "https", path: "/mixed" });
+    expect(r.setCookie).toHaveLength(2);
+    expect(r.cookies.theme).toMatchObject({ value: "dark", secure: true });
+    expect(r.cookies.sid).toMatchObject({ value: "2", secure: true, sameSite: "Strict" });
+    expect(decided.at(-1)?.map((d) => d.name)).toEqual(["theme", "sid"]);
+  });
+
+  it("res.writeHead(200, { 'Set-Cookie': [...] }) is decided too", async () => {
+    const tls = await call(served, { scheme: "https", path: "/write-head" });
+    expect(tls.headers["content-type"]).toBe("text/plain");
+    expect(tls.cookies.token).toMatchObject({ value: "x", secure: true, httpOnly: true });
+    expect(tls.cookies.lang).toMatchObject({ value: "fr", secure: true });
+    const plain = await call(served, { scheme: "http", path: "/write-head" });
+    expect(Object.keys(plain.cookies)).toEqual(["lang"]);
+  });
+
+  it("res.writeHead(200, 'OK', ['Set-Cookie', ..., 'Set-Cookie', ...]) replaces and is decided", async () => {
+    const tls = await call(served, { scheme: "https", path: "/write-head-list" });
+    expect(tls.setCookie).toHaveLength(2);
+    expect(tls.cookies.token).toMatchObject({ value: "x", secure: true, httpOnly: true });
+    expect(tls.cookies.lang).toMatchObject({ value: "fr", secure: true });
+    const plain = await call(served, { scheme: "http", path: "/write-head-list" });
+    expect(Object.keys(plain.cookies)).toEqual(["lang"]);
+  });
+
+  it("an error decision at header time drops the line and reports it (the head is already going out)", async () => {
+    const r = await call(served, { scheme: "http", path: "/csrf" });
+    expect(r.status).toBe(200);
+    expect(r.setCookie).toEqual([]);
+    expect(codes(reports)).toContain("INSECURE_TRANSPORT_ERROR csrfToken");
+  });
+
+  it("report-only emits the line as written and reports what enforce would do", async () => {
+    const r = await call(reportOnly, { scheme: "http", path: "/set-header" });
+    expect(r.setCookie).toEqual(["sid=1"]);
+    expect(decided.at(-1)?.[0]?.wouldBe).toMatchObject({ action: "drop", header: null });
+    expect(codes(reports)).toContain("REPORT_ONLY sid");
+  });
+});
