@@ -23,8 +23,11 @@ import { fromHeaders, fromRequest } from "./request.js";
 import { applyCookies } from "./response.js";
 
 export interface NextCookiePolicyOptions {
-  /** The policy object (`import policy from "./cookie-policy.json"`). Paths: `@scope/cookie-next/node`. */
-  config: PolicyFile | unknown;
+  /**
+   * The policy object (`import policy from "./cookie-policy.json"`; a JSON import's widened
+   * types are accepted, the engine validates it). File paths: `@scope/cookie-next/node`.
+   */
+  config: PolicyFile | object;
   /** Profile name; else COOKIE_POLICY_ENV, NODE_ENV, "production". */
   env?: string;
   mode?: Mode;

@@ -31,24 +31,21 @@ export function applyCookies(
     decisions.push(decision);
     if (decision.header !== null) emitted.push(decision.header);
   }
-  const out = writable(response);
-  out.headers.delete("set-cookie");
-  for (const header of emitted) out.headers.append("set-cookie", header);
-  if (out.headers.has(MIDDLEWARE_SET_COOKIE)) {
-    if (emitted.length > 0) out.headers.set(MIDDLEWARE_SET_COOKIE, emitted.join(","));
-    else out.headers.delete(MIDDLEWARE_SET_COOKIE);
-  }
-  if (hsts !== null) out.headers.set("strict-transport-security", hsts);
-  return { response: out, decisions };
-}
-
-/** `Response.redirect()` and fetched responses have immutable headers: copy those. */
-function writable(response: Response): Response {
+  const rewrite = (target: Response): Response => {
+    target.headers.delete("set-cookie");
+    for (const header of emitted) target.headers.append("set-cookie", header);
+    if (target.headers.has(MIDDLEWARE_SET_COOKIE)) {
+      if (emitted.length > 0) target.headers.set(MIDDLEWARE_SET_COOKIE, emitted.join(","));
+      else target.headers.delete(MIDDLEWARE_SET_COOKIE);
+    }
+    if (hsts !== null) target.headers.set("strict-transport-security", hsts);
+    return target;
+  };
   try {
-    response.headers.set("x-cookie-policy-probe", "");
-    response.headers.delete("x-cookie-policy-probe");
-    return response;
+    return { response: rewrite(response), decisions };
   } catch {
-    return new Response(response.body, response);
+    // `Response.redirect()` and fetched responses have immutable headers (the first
+    // change throws, so nothing was changed): answer with a copy.
+    return { response: rewrite(new Response(response.body, response)), decisions };
   }
 }
