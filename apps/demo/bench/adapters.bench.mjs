@@ -8,6 +8,7 @@
  * A round is native, adapter, adapter, native; more rounds average out a busy machine.
  */
 import { spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { request } from "node:http";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
@@ -48,6 +49,7 @@ function start(framework, variant) {
       const { url } = JSON.parse(line);
       resolve({
         url,
+        pid: child.pid,
         stop: () =>
           new Promise((done) => {
             child.removeAllListeners("exit");
@@ -57,6 +59,18 @@ function start(framework, variant) {
       });
     });
   });
+}
+
+/** A few tries: in a shared checkout a package's dist/ may be mid-rebuild for a moment. */
+async function startWithRetry(framework, variant) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await start(framework, variant);
+    } catch (err) {
+      if (attempt === 3) throw err;
+      await new Promise((resolve) => setTimeout(resolve, 5_000));
+    }
+  }
 }
 
 /** The Set-Cookie of one login, as attributes (value and Expires left out: they vary). */
@@ -85,50 +99,97 @@ async function load(url, duration) {
   if (result.non2xx > 0 || result.errors > 0) {
     throw new Error(`${url}: ${result.non2xx} non-2xx answers, ${result.errors} errors`);
   }
-  return result.requests.average;
+  return { perSecond: result.requests.average, total: result.requests.total };
+}
+
+/**
+ * The server's CPU time so far in ms (Linux /proc, user + system), or null elsewhere.
+ * CPU per request is much less disturbed by other processes on a shared machine than
+ * req/s: it is reported beside the throughput.
+ */
+const TICK_MS = 10; // USER_HZ is 100 on Linux
+function cpuMs(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return (Number(fields[11]) + Number(fields[12])) * TICK_MS;
+  } catch {
+    return null;
+  }
 }
 
 const rows = [];
 for (const framework of values.framework.split(",")) {
   const servers = {};
   try {
-    servers.native = await start(framework, "native");
-    servers.adapter = await start(framework, "adapter");
+    servers.native = await startWithRetry(framework, "native");
+    servers.adapter = await startWithRetry(framework, "adapter");
     const cookies = {
       native: await loginCookie(servers.native.url),
       adapter: await loginCookie(servers.adapter.url),
     };
     for (const variant of ["native", "adapter"]) await load(servers[variant].url, WARMUP);
     const samples = { native: [], adapter: [] };
+    const cpu = { native: { ms: 0, requests: 0 }, adapter: { ms: 0, requests: 0 } };
     const order = Array.from({ length: ROUNDS }, () => ["native", "adapter", "adapter", "native"]);
     for (const variant of order.flat()) {
-      samples[variant].push(await load(servers[variant].url, DURATION));
+      const { pid, url } = servers[variant];
+      const before = cpuMs(pid);
+      const { perSecond, total } = await load(url, DURATION);
+      const after = cpuMs(pid);
+      samples[variant].push(perSecond);
+      if (before !== null && after !== null) {
+        cpu[variant].ms += after - before;
+        cpu[variant].requests += total;
+      }
     }
     const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
     const native = mean(samples.native);
     const adapter = mean(samples.adapter);
-    rows.push({ framework, native, adapter, ratio: adapter / native, cookies });
+    const usPerRequest = (c) => (c.requests > 0 ? (1000 * c.ms) / c.requests : null);
+    rows.push({
+      framework,
+      native,
+      adapter,
+      ratio: adapter / native,
+      cpuNative: usPerRequest(cpu.native),
+      cpuAdapter: usPerRequest(cpu.adapter),
+      cookies,
+    });
+  } catch (err) {
+    rows.push({ framework, error: String(err?.message ?? err).split("\n")[0] });
   } finally {
     await Promise.all(Object.values(servers).map((server) => server.stop()));
   }
 }
 
+function cpuColumns(r) {
+  if (r.cpuNative === null || r.cpuAdapter === null) return "n/a (no /proc)";
+  const both = `${r.cpuNative.toFixed(1)}, ${r.cpuAdapter.toFixed(1)}`;
+  return `${both.padStart(32)} | ${(r.cpuNative / r.cpuAdapter).toFixed(3).padStart(17)}`;
+}
+
 const lines = [
   `POST /login, ${CONNECTIONS} connections, ${DURATION} s × ${2 * ROUNDS} per variant (ABBA × ${ROUNDS}, after ${WARMUP} s warm-up)`,
-  "framework | native req/s | adapter req/s | adapter/native",
-  "----------|--------------|---------------|---------------",
+  "framework | native req/s | adapter req/s | adapter/native | server CPU µs/req native, adapter | native/adapter CPU",
+  "----------|--------------|---------------|----------------|----------------------------------|-------------------",
 ];
 for (const r of rows) {
+  if (r.error) {
+    lines.push(`${r.framework.padEnd(9)} | failed: ${r.error}`);
+    continue;
+  }
   const flag = r.ratio >= TARGET ? "" : `  (below ${TARGET})`;
   lines.push(
-    `${r.framework.padEnd(9)} | ${r.native.toFixed(0).padStart(12)} | ${r.adapter.toFixed(0).padStart(13)} | ${r.ratio.toFixed(3)}${flag}`,
+    `${r.framework.padEnd(9)} | ${r.native.toFixed(0).padStart(12)} | ${r.adapter.toFixed(0).padStart(13)} | ${r.ratio.toFixed(3).padStart(14)} | ${cpuColumns(r)}${flag}`,
   );
 }
 lines.push("", "Set-Cookie of one login (value and Expires left out):");
-for (const r of rows) {
+for (const r of rows.filter((row) => !row.error)) {
   lines.push(
     `  ${r.framework} native:  ${r.cookies.native}`,
     `  ${r.framework} adapter: ${r.cookies.adapter}`,
   );
 }
 console.log(lines.join("\n"));
+if (rows.some((r) => r.error)) process.exitCode = 1;

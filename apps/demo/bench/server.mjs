@@ -1,9 +1,10 @@
 /**
  * One benchmark server (a child of adapters.bench.mjs): `POST /login` sets `sessionId`
- * through the framework's own cookie API with explicit attributes, with the cookie-policy
- * adapter registered (`--variant adapter`) or not (`--variant native`). The handler is the
- * same code in both; the policy's floor for sessionId equals those attributes, so both
- * answers carry the same cookie.
+ * through the framework's own cookie API. `--variant adapter`: the cookie-policy adapter is
+ * registered and the handler writes the cookie as an app using it would (no options: the
+ * policy supplies them, as the demo's /login does). `--variant native`: no adapter, and the
+ * handler writes the attributes the policy would decide, explicitly. Both answers carry the
+ * same cookie (the bench prints both to show it).
  *   node bench/server.mjs --framework express|fastify|hono|koa --variant adapter|native
  * Prints {"url"} once listening; runs until SIGTERM.
  */
@@ -21,6 +22,8 @@ const policyOptions = { config, env: "development", onReport: () => {} };
 const sessionValue = () => randomBytes(18).toString("base64url");
 // The policy's decision for sessionId over HTTP under "development", in each API's units.
 const SECONDS = { maxAge: 3600, path: "/", httpOnly: true };
+/** The call site's options: none with the adapter, the decided attributes without it. */
+const callSite = (options) => (withAdapter ? undefined : options);
 
 const apps = {
   async express() {
@@ -28,7 +31,11 @@ const apps = {
     const app = express();
     if (withAdapter) app.use((await import("@scope/cookie-express")).cookiePolicy(policyOptions));
     app.post("/login", (_req, res) => {
-      res.cookie("sessionId", sessionValue(), { ...SECONDS, maxAge: 3600_000, sameSite: "strict" });
+      res.cookie(
+        "sessionId",
+        sessionValue(),
+        callSite({ ...SECONDS, maxAge: 3600_000, sameSite: "strict" }),
+      );
       res.json({ ok: true });
     });
     return listen(app, {});
@@ -39,11 +46,11 @@ const apps = {
     if (withAdapter) app.use((await import("@scope/cookie-koa")).cookiePolicy(policyOptions));
     app.use((ctx) => {
       if (ctx.method !== "POST" || ctx.path !== "/login") return;
-      ctx.cookies.set("sessionId", sessionValue(), {
-        ...SECONDS,
-        maxAge: 3600_000,
-        sameSite: "strict",
-      });
+      ctx.cookies.set(
+        "sessionId",
+        sessionValue(),
+        callSite({ ...SECONDS, maxAge: 3600_000, sameSite: "strict" }),
+      );
       ctx.body = { ok: true };
     });
     return listen(app.callback(), {});
@@ -55,7 +62,7 @@ const apps = {
     if (withAdapter)
       await app.register((await import("@scope/cookie-fastify")).cookiePolicy, policyOptions);
     app.post("/login", (_request, reply) => {
-      reply.setCookie("sessionId", sessionValue(), { ...SECONDS, sameSite: "strict" });
+      reply.setCookie("sessionId", sessionValue(), callSite({ ...SECONDS, sameSite: "strict" }));
       return { ok: true };
     });
     await app.listen({ port: 0, host: "127.0.0.1" });
@@ -68,7 +75,7 @@ const apps = {
     const app = new Hono();
     if (withAdapter) app.use((await import("@scope/cookie-hono")).cookiePolicy(policyOptions));
     app.post("/login", (c) => {
-      setCookie(c, "sessionId", sessionValue(), { ...SECONDS, sameSite: "Strict" });
+      setCookie(c, "sessionId", sessionValue(), callSite({ ...SECONDS, sameSite: "Strict" }));
       return c.json({ ok: true });
     });
     return listen(getRequestListener(app.fetch), {});
