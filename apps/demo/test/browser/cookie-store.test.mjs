@@ -385,32 +385,34 @@ describe.each(FRAMEWORKS)("%s: the browser's cookie store agrees with the policy
     await pool.stopAll();
   });
 
-  it.each(CASES)(
-    "$id",
-    async (c) => {
-      const app = await appFor(c);
-      if (c.via === "proxy") {
-        proxy ??= startTlsProxy({
-          target: `http://127.0.0.1:${app.port}`,
-          tls: proxyTls,
-          localAddress: PROXY_ADDRESS,
-        });
-      }
-      const port = c.via === "proxy" ? (await proxy).port : app.port;
-      const origin = `${c.origin}:${port}`;
-      const verdict = engineVerdict(c, new URL(origin).host);
-      expectEngineAgrees(c, verdict);
+  for (const c of CASES) {
+    it(
+      c.id,
+      async () => {
+        const app = await appFor(c);
+        if (c.via === "proxy") {
+          proxy ??= startTlsProxy({
+            target: `http://127.0.0.1:${app.port}`,
+            tls: proxyTls,
+            localAddress: PROXY_ADDRESS,
+          });
+        }
+        const port = c.via === "proxy" ? (await proxy).port : app.port;
+        const origin = `${c.origin}:${port}`;
+        const verdict = engineVerdict(c, new URL(origin).host);
+        expectEngineAgrees(c, verdict);
 
-      const context = await freshContext(browser);
-      try {
-        if (c.flow === "page") await pageFlow({ context, framework, c, origin, verdict });
-        else await redirectFlow({ context, c, origin });
-      } finally {
-        await context.close();
-      }
-    },
-    CASE_TIMEOUT_MS,
-  );
+        const context = await freshContext(browser);
+        try {
+          if (c.flow === "page") await pageFlow({ context, framework, c, origin, verdict });
+          else await redirectFlow({ context, c, origin });
+        } finally {
+          await context.close();
+        }
+      },
+      CASE_TIMEOUT_MS,
+    );
+  }
 
   it(
     "behind-proxy · the proxy's headers are believed from the proxy only (node:http, peers 127.0.0.2 vs 127.0.0.3)",

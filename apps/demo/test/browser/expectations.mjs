@@ -193,7 +193,7 @@ export const CASES = [
   // The same forwarding headers, sent by the browser straight to the app: Chromium's
   // 127.0.0.1 is not the trusted proxy, so they are not believed: plain HTTP, redirected.
   {
-    id: "behind-proxy · http://demo.test straight to the app with forged X-Forwarded-*",
+    id: "behind-proxy · http://demo.test straight to the app, forged X-Forwarded-*",
     profile: "behind-proxy",
     server: { env: "behind-proxy", config: true },
     forged: true,
