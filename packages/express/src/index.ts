@@ -1,7 +1,8 @@
 /**
  * @scope/cookie-express: `app.use(cookiePolicy())`, then `res.cookie()` and
- * `res.clearCookie()` obey the cookie policy; HTTPS redirect and HSTS happen here,
- * before any route. Every rule lives in @scope/cookie-core: this file only translates.
+ * `res.clearCookie()` obey the cookie policy, and so does every other Set-Cookie line
+ * (re-decided as the head is written); HTTPS redirect and HSTS happen here, before any
+ * route. Every rule lives in @scope/cookie-core: this file only translates.
  */
 import { createHmac } from "node:crypto";
 import type { OutgoingHttpHeader, OutgoingHttpHeaders, ServerResponse } from "node:http";
@@ -187,7 +188,8 @@ export function cookiePolicy(options: CookiePolicyOptions = {}): RequestHandler 
     if (ctx.hsts) res.setHeader("Strict-Transport-Security", ctx.hsts);
     if (policy.mode === "enforce") {
       // One answer to "is this HTTPS?": express-session (cookie.secure), passport & co. read
-      // req.secure / req.protocol, which Express derives from its own `trust proxy`.
+      // req.secure / req.protocol, which Express derives from its own `trust proxy`. Own
+      // properties survive a mounted sub-app's prototype switch; report-only changes nothing.
       const { protocol, secure } = ctx.transport;
       Object.defineProperties(req, {
         protocol: { value: protocol, configurable: true, writable: true },

@@ -69,6 +69,11 @@ function sessionApp(setup: Setup, reports: ReportEvent[] = []) {
   app.get("/me", (req, res) => {
     res.json({ user: req.session.user ?? null });
   });
+  const sub = express();
+  sub.get("/where", (req, res) => {
+    res.json({ secure: req.secure, protocol: req.protocol });
+  });
+  app.use("/sub", sub);
   return app;
 }
 
@@ -99,6 +104,11 @@ describe("express-session with cookie.secure: true, behind cookiePolicy()", () =
       headers: { ...behindProxy.headers, Cookie: sid },
     });
     expect(JSON.parse(me.body)).toEqual({ user: "ada" });
+  });
+
+  it("req.secure follows the policy in a mounted sub-app too", async () => {
+    const r = await call(served, { ...behindProxy, path: "/sub/where" });
+    expect(JSON.parse(r.body)).toEqual({ secure: true, protocol: "https" });
   });
 
   it("sets it Secure over HTTPS", async () => {
