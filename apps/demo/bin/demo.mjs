@@ -57,7 +57,9 @@ const failed = servers.filter((s) => !s.url);
 const lines = ["", `cookie-policy demo — profile "${values.env}"`, ""];
 for (const s of running) lines.push(`  ${s.framework.padEnd(8)} ${s.url}/`);
 for (const s of failed) {
-  lines.push(`  ${s.framework.padEnd(8)} FAILED TO START: ${s.error.split("\n")[0]}`);
+  const reasons = s.error.split("\n").filter((line) => !/^\s+at /.test(line));
+  const why = reasons.slice(0, 4).join("\n           ");
+  lines.push(`  ${s.framework.padEnd(8)} FAILED TO START: ${why}`);
 }
 const first = running[0]?.url ?? `http://127.0.0.1:${basePort}`;
 lines.push(

@@ -105,7 +105,9 @@ try {
     env: opts.env,
   });
 } catch (err) {
-  fail(`${opts.framework} did not start: ${err?.stack ?? err}`, 1);
+  // A policy that does not load is the user's to fix: its message names every problem.
+  const why = err?.name === "PolicyLoadError" ? err.message : (err?.stack ?? err);
+  fail(`${opts.framework} did not start: ${why}`, 1);
 }
 process.stdout.write(`${JSON.stringify({ framework: opts.framework, url: server.url })}\n`);
 

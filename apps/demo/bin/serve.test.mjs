@@ -68,6 +68,17 @@ describe("bin/serve.mjs", () => {
     expect((await exited).code).toBe(0);
   });
 
+  it.each(["express", "fastify", "hono", "koa"])(
+    "%s: a policy that does not load fails the start with its problems (exit 1)",
+    async (framework) => {
+      const { exited } = run(["--framework", framework, "--config", "/nonexistent/policy.json"]);
+      const { code, stderr } = await exited;
+      expect(code).toBe(1);
+      expect(stderr).toContain(`serve: ${framework} did not start: /nonexistent/policy.json`);
+      expect(stderr).toContain("no policy file at /nonexistent/policy.json");
+    },
+  );
+
   it("says clearly when openssl is missing for --https", async () => {
     const { exited } = run(["--framework", "express", "--https"], {
       ...process.env,

@@ -4,6 +4,7 @@
  * Set-Cookie headers once the handler has returned.
  */
 import { getRequestListener } from "@hono/node-server";
+import { loadCookiePolicy } from "@scope/cookie-core/node";
 import { cookiePolicy } from "@scope/cookie-hono";
 import { Hono } from "hono";
 import { deleteCookie, setCookie } from "hono/cookie";
@@ -24,6 +25,9 @@ const SECURE_PREFIX = /^__(secure|host)-/i;
 const HOST_PREFIX = /^__host-/i;
 
 export async function start({ port, host, tls, config, env }) {
+  // The middleware reads a policy *file* on its first request (so edge bundles never reach
+  // node:fs); load it once here too, so a bad policy fails the start as on the other servers.
+  loadCookiePolicy({ config, env, onReport: () => {} });
   const app = new Hono();
 
   app.onError((err, c) => {
