@@ -63,6 +63,8 @@ describe("the explanation page in Chromium", () => {
       await page.click("#set-theme");
       await expect.poll(() => page.textContent("#cookies")).toMatch(/theme=dark/);
       expect(await page.evaluate(() => document.cookie)).toBe("theme=dark");
+      await page.reload();
+      expect(await page.inputValue("#theme")).toBe("dark");
 
       await page.click('button[data-url="/logout"]');
       await expect.poll(() => page.textContent("#cookies")).toBe("theme=dark");

@@ -150,8 +150,9 @@ production profile (it trusts loopback) and play the proxy from 127.0.0.1:</p>
 curl -si -X POST -H 'Host: example.com' -H 'X-Forwarded-Proto: https' http://127.0.0.1:3100/login
 curl -si -H 'X-Forwarded-Proto: https' http://127.0.0.1:3100/explain</code></pre>
 <p>The first answer carries <code>sessionId</code> with Secure and HSTS; without the header the
-production profile redirects to HTTPS instead. Under the development profile
-(<code>proxy.trust: false</code>) the same header is ignored and reported.</p>
+production profile redirects to HTTPS instead. A proxy only counts when its address is
+trusted (<code>proxy.trust</code>): the same header sent from any other address, or under the
+development profile (<code>proxy.trust: false</code>), is ignored and reported.</p>
 </div>
 
 <script>
@@ -173,6 +174,14 @@ document.getElementById("set-theme").addEventListener("click", () => {
   const theme = document.getElementById("theme").value;
   send("GET", "/prefs?theme=" + encodeURIComponent(theme));
 });
+// Show the stored theme (the theme cookie is readable by scripts; sessionId is not).
+const stored = document.cookie.split("; ").find((c) => c.startsWith("theme="));
+if (stored) {
+  const theme = decodeURIComponent(stored.slice("theme=".length));
+  const select = document.getElementById("theme");
+  if (![...select.options].some((o) => o.value === theme)) select.add(new Option(theme));
+  select.value = theme;
+}
 refreshCookies();
 </script>
 </body>
