@@ -3,6 +3,7 @@
  * Node, Bun, Deno, Workers and Next's edge runtime; file loading lives in `./node`.
  */
 
+export { encodeCookieValue } from "./cookie/invariants.js";
 export { type ParsedSetCookie, parseSetCookie } from "./cookie/parse.js";
 export { createCookiePolicy } from "./engine.js";
 export * from "./policy/index.js";

@@ -23,6 +23,16 @@ export function isCookieValue(encoded: string): boolean {
   return COOKIE_VALUE.test(encoded);
 }
 
+/**
+ * A value encoder for frameworks that send values as written (Koa's `cookies`): a value
+ * the header can already carry is kept, so readers that do not decode see it unchanged;
+ * anything else is percent-encoded as `encodeURIComponent` does (SPEC §2.3: a value is
+ * encoded, never refused for its characters). Pass it as `setCookie(..., { encode })`.
+ */
+export function encodeCookieValue(value: string): string {
+  return COOKIE_VALUE.test(value) ? value : encodeURIComponent(value);
+}
+
 export function isCookiePath(path: string): boolean {
   return PATH_VALUE.test(path);
 }
