@@ -60,6 +60,17 @@ const routes: Record<string, Route> = {
     ctx.cookies.set("note", "a; Domain=evil.example");
     ctx.body = "ok";
   },
+  "/crlf": (ctx) => {
+    ctx.cookies.set("note", "v\r\nSet-Cookie: injected=1");
+    ctx.body = "ok";
+  },
+  "/note": (ctx) => {
+    ctx.cookies.set("note", ctx.query.value as string, { signed: true });
+    ctx.body = "ok";
+  },
+  "/read-note": (ctx) => {
+    ctx.body = { note: ctx.cookies.get("note", { signed: true }) ?? null };
+  },
 };
 
 /** A real Koa 3 app with the middleware in front of ordinary routes. */
@@ -155,11 +166,62 @@ describe("cookiePolicy() in a Koa 3 app", () => {
     expect(ok.cookies.csrfToken).toMatchObject({ value: "t0k", secure: true });
   });
 
-  it("refuses a value that would inject attributes (500, nothing emitted)", async () => {
+  it("encodes a value that would inject an attribute or a header (SPEC: a value is encoded)", async () => {
     const r = await call(served, { scheme: "https", path: "/inject" });
-    expect(r.status).toBe(500);
-    expect(r.setCookie).toEqual([]);
-    expect(errors.at(-1)).toMatchObject({ code: "COOKIE_ATTRIBUTE_INVALID" });
+    expect(r.status).toBe(200);
+    expect(r.setCookie).toHaveLength(1);
+    expect(r.setCookie[0]).toMatch(/^note=a%3B%20Domain%3Devil\.example; /);
+    expect(r.cookies.note?.domain).toBeUndefined();
+    const crlf = await call(served, { scheme: "https", path: "/crlf" });
+    expect(crlf.status).toBe(200);
+    expect(crlf.setCookie).toHaveLength(1);
+    expect(crlf.setCookie[0]).toMatch(/^note=v%0D%0ASet-Cookie%3A%20injected%3D1; /);
+    expect(crlf.cookies.injected).toBeUndefined();
+  });
+
+  it("sends a value the header can carry as written: ctx.cookies.get() reads it back unchanged", async () => {
+    const value = "s:abc.DEF+/=%7E,x"; // no space, `;` or CTL: kept, `%` and `,` included
+    const r = await call(served, {
+      scheme: "https",
+      path: `/note?value=${encodeURIComponent(value)}`,
+    });
+    expect(r.setCookie[0]).toMatch(/^note=s:abc\.DEF\+\/=%7E,x; /);
+    const sig = createHmac("sha1", KEY).update(`note=${value}`).digest("base64url");
+    expect(r.setCookie[1]).toMatch(new RegExp(`^note\\.sig=${sig}; `));
+    const back = await call(served, {
+      scheme: "https",
+      path: "/read-note",
+      headers: { Cookie: `note=${value}; note.sig=${sig}` },
+    });
+    expect(JSON.parse(back.body)).toEqual({ note: value });
+  });
+
+  it("signs an encoded value as sent: the .sig companion verifies when the browser sends it back", async () => {
+    const value = "a b;c,d";
+    const r = await call(served, {
+      scheme: "https",
+      path: `/note?value=${encodeURIComponent(value)}`,
+    });
+    expect(r.status).toBe(200);
+    const sent = /^note=([^;]*); /.exec(r.setCookie[0] ?? "")?.[1];
+    expect(sent).toBe("a%20b%3Bc%2Cd"); // encoded as a whole, as encodeURIComponent does
+    const sig = /^note\.sig=([^;]*); /.exec(r.setCookie[1] ?? "")?.[1];
+    expect(sig).toBe(createHmac("sha1", KEY).update(`note=${sent}`).digest("base64url"));
+    // What a browser sends back: the pairs as they were set.
+    const back = await call(served, {
+      scheme: "https",
+      path: "/read-note",
+      headers: { Cookie: `note=${sent}; note.sig=${sig}` },
+    });
+    const { note } = JSON.parse(back.body);
+    expect(note).toBe(sent); // Koa does not decode: the app decodes what it had to encode
+    expect(decodeURIComponent(note)).toBe(value);
+    const forged = await call(served, {
+      scheme: "https",
+      path: "/read-note",
+      headers: { Cookie: `note=a%20b%3Bd%2Cd; note.sig=${sig}` },
+    });
+    expect(JSON.parse(forged.body)).toEqual({ note: null });
   });
 
   it("ignores call-site weakening (secure: false, httpOnly: false, laxer SameSite, longer maxAge)", async () => {

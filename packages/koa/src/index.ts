@@ -6,6 +6,7 @@
  */
 import {
   type CookieOptions,
+  encodeCookieValue,
   type Mode,
   nodeRequest,
   type OnReport,
@@ -39,8 +40,11 @@ const REQUEST = Symbol("cookiePolicy.request");
 /** The `cookies` jar Koa creates per request, with the fields this adapter reads. */
 type Jar = Cookies & { keys?: { sign(data: string): string }; [REQUEST]: RequestContext };
 
-/** Koa's values are sent as written (`ctx.cookies.get()` does not decode); the core still refuses unsafe ones. */
-const AS_WRITTEN = { encode: (value: string) => value };
+/**
+ * `ctx.cookies.get()` does not decode, so a value the header can carry is sent as written
+ * (as plain Koa does); any other value is percent-encoded (SPEC §2.3), never refused.
+ */
+const KOA_ENCODING = { encode: encodeCookieValue };
 
 const NONE: CookieOptions = {};
 
@@ -90,7 +94,7 @@ function policySet(this: Jar, name: string, value?: string | null, opts?: SetOpt
   const rc = this[REQUEST];
   const defaults = koaDefaults(this);
   const decision = value
-    ? rc.setCookie(name, String(value), toPolicyOptions(opts, false, defaults), AS_WRITTEN)
+    ? rc.setCookie(name, String(value), toPolicyOptions(opts, false, defaults), KOA_ENCODING)
     : rc.clearCookie(name, toPolicyOptions(opts, true, defaults));
   if (decision.action === "error") throw decision.error;
   const header = decision.header;
