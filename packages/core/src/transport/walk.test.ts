@@ -752,7 +752,7 @@ describe("decideTransport: worst case", () => {
     for (const headers of cases) {
       const key = Object.keys(headers)[0] as string;
       expect(headers[key]?.length).toBeGreaterThan(60000);
-      // best of five: the first runs pay for JIT compilation on a busy machine
+      // best of five: the first runs pay for JIT compilation; a quadratic walk would take seconds
       let best = Number.POSITIVE_INFINITY;
       for (let r = 0; r < 5; r++) {
         const start = performance.now();
@@ -760,7 +760,7 @@ describe("decideTransport: worst case", () => {
         best = Math.min(best, performance.now() - start);
         expect(["http", "https"]).toContain(t.protocol);
       }
-      expect(best, key).toBeLessThan(60);
+      expect(best, key).toBeLessThan(250);
     }
   });
 
