@@ -52,7 +52,19 @@ export interface PolicyRequest {
   readonly method: string;
   /** The request target: path plus query, as received (`req.url` in Node). */
   readonly url: string;
+  /**
+   * Forwarding headers the runtime itself may have written, from the socket, because the
+   * request arrived without them, when the adapter cannot tell them from a client's (Next.js
+   * fills x-forwarded-for, -proto and -host). With `proxy.trust: false`, such a header holding
+   * exactly what the runtime writes (one address; `http` or `https`; the Host header) is not
+   * reported as TRANSPORT_HEADERS_WITHOUT_TRUST: it is no sign of a proxy. Decisions do not
+   * change. Omit it when the headers are as they arrived.
+   */
+  readonly runtimeFilled?: readonly RuntimeFilledHeader[];
 }
+
+/** The forwarding headers a runtime may fill in for its own connection (`PolicyRequest.runtimeFilled`). */
+export type RuntimeFilledHeader = "x-forwarded-for" | "x-forwarded-proto" | "x-forwarded-host";
 
 // ---------------------------------------------------------------------------
 // Reports

@@ -427,6 +427,73 @@ describe("decideTransport: unknown peer (Next.js, edge runtimes)", () => {
   });
 });
 
+describe("decideTransport: PolicyRequest.runtimeFilled (headers the runtime may have written)", () => {
+  const ALL: ProxyHeader[] = [
+    "forwarded",
+    "x-forwarded-for",
+    "x-forwarded-host",
+    "x-forwarded-proto",
+  ];
+  /** What Next.js adds to a request that arrived without forwarding headers. */
+  const nextFilled = {
+    "x-forwarded-for": "::ffff:127.0.0.1",
+    "x-forwarded-proto": "http",
+    "x-forwarded-host": "example.com",
+    "x-forwarded-port": "3000",
+  };
+  function decideFilled(trust: TrustSetting, headers: Record<string, string>) {
+    return decideTransport(
+      {
+        ...request(undefined, headers),
+        runtimeFilled: ["x-forwarded-for", "x-forwarded-proto", "x-forwarded-host"],
+      },
+      { trust: compileTrust(trust), headers: ALL, localhost: "insecure" },
+    );
+  }
+
+  it("trust false: exactly what the runtime writes is not reported", () => {
+    expect(decideFilled(false, nextFilled).diagnostics).toEqual([]);
+    expect(
+      decideFilled(false, { ...nextFilled, "x-forwarded-proto": "https" }).diagnostics,
+    ).toEqual([]);
+    expect(
+      decideFilled(false, { ...nextFilled, "x-forwarded-host": "EXAMPLE.com" }).diagnostics,
+    ).toEqual([]);
+  });
+
+  it("trust false: what a runtime never writes is still reported, naming only that header", () => {
+    const cases: [Record<string, string>, string][] = [
+      [{ "x-forwarded-for": "203.0.113.7, 10.0.0.1" }, "X-Forwarded-For"],
+      [{ "x-forwarded-for": "unknown" }, "X-Forwarded-For"],
+      [{ "x-forwarded-proto": "https, http" }, "X-Forwarded-Proto"],
+      [{ "x-forwarded-proto": "HTTPS" }, "X-Forwarded-Proto"],
+      [{ "x-forwarded-host": "evil.example" }, "X-Forwarded-Host"],
+      [{ forwarded: "for=203.0.113.7;proto=https" }, "Forwarded"],
+    ];
+    for (const [sent, name] of cases) {
+      const t = decideFilled(false, { ...nextFilled, ...sent });
+      expect(codes(t)).toEqual(["TRANSPORT_HEADERS_WITHOUT_TRUST"]);
+      expect(t.diagnostics[0]?.message).toMatch(new RegExp(`^${name} arrived`));
+    }
+  });
+
+  it("without runtimeFilled the same headers are reported (an adapter that knows they arrived)", () => {
+    const t = decide(false, undefined, nextFilled, { headers: ALL });
+    expect(codes(t)).toEqual(["TRANSPORT_HEADERS_WITHOUT_TRUST"]);
+  });
+
+  it("changes no decision and no other diagnostic: hop counts believe them, address lists say why not", () => {
+    const sent = { ...nextFilled, "x-forwarded-for": "203.0.113.7", "x-forwarded-proto": "https" };
+    expect(decideFilled(1, sent)).toEqual(decide(1, undefined, sent, { headers: ALL }));
+    expect(decideFilled(1, sent)).toMatchObject({
+      protocol: "https",
+      clientAddress: "203.0.113.7",
+    });
+    expect(codes(decideFilled(["loopback"], nextFilled))).toEqual(["TRANSPORT_PEER_UNKNOWN"]);
+    expect(decideFilled(false, sent)).toMatchObject({ protocol: "http", source: "socket" });
+  });
+});
+
 describe("decideTransport: host, port and localhost (step 6)", () => {
   it("reads Host, else :authority", () => {
     expect(decide(false, "203.0.113.9", { host: "Example.com:8443" })).toMatchObject({

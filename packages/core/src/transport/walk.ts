@@ -11,6 +11,7 @@ import type {
   PolicyRequest,
   ProxyHeader,
   ReasonCode,
+  RuntimeFilledHeader,
   Transport,
   TransportSource,
 } from "../types.js";
@@ -91,7 +92,8 @@ export function decideTransport(req: PolicyRequest, cfg: TransportConfig): Trans
   const peerTrusted =
     trust.hops > 0 && (peerSeen === null ? trust.kind !== "list" : peerSeen.verdict === TRUSTED);
   if (!peerTrusted) {
-    if (anyPresent) diagnostics = reportIgnored(diagnostics, cfg, view, peer, socketProtocol);
+    if (anyPresent)
+      diagnostics = reportIgnored(diagnostics, cfg, req, peer, socketProtocol, hostHeader);
     const hops: Hop[] = [{ address: peerAddress, trusted: false, from: "socket" }];
     return finish(
       cfg,
@@ -309,17 +311,21 @@ function add(diagnostics: Diagnostics, code: ReasonCode, message: string): Diagn
 function reportIgnored(
   diagnostics: Diagnostics,
   cfg: TransportConfig,
-  view: PolicyRequest["headers"],
+  req: PolicyRequest,
   peer: string | null,
   socketProtocol: Protocol,
-): Diagnostic[] {
+  hostHeader: string | undefined,
+): Diagnostics {
+  const kind = cfg.trust.kind;
   const present = cfg.headers.filter((name) => {
-    const value = readHeader(view, name);
-    return value !== undefined && !isBlank(value);
+    const value = readHeader(req.headers, name);
+    if (value === undefined || isBlank(value)) return false;
+    // Trust false believes nothing: a header the runtime itself may have written is no sign of a proxy.
+    return !(kind === "none" && isRuntimeRecord(req, name, value, hostHeader));
   });
+  if (present.length === 0) return diagnostics;
   const names = present.map((name) => DISPLAY[name]).join(", ");
   const they = present.length === 1 ? "it is" : "they are";
-  const kind = cfg.trust.kind;
   if (kind === "none") {
     return add(
       diagnostics,
@@ -339,6 +345,25 @@ function reportIgnored(
     "TRANSPORT_UNTRUSTED_PEER",
     `${names} arrived from ${describePeer(peer)}, which proxy.trust does not trust, so ${they} ignored and the socket's ${socketProtocol} stands.`,
   );
+}
+
+/**
+ * Whether a header is one the runtime may have filled in (`PolicyRequest.runtimeFilled`) and
+ * holds exactly what a runtime writes for its own connection: one address, `http` or
+ * `https`, the Host it received. A list or anything else was sent by someone.
+ */
+function isRuntimeRecord(
+  req: PolicyRequest,
+  name: ProxyHeader,
+  value: string,
+  hostHeader: string | undefined,
+): boolean {
+  const filled = req.runtimeFilled;
+  if (filled === undefined || !filled.includes(name as RuntimeFilledHeader)) return false;
+  if (value.indexOf(",") >= 0) return false;
+  if (name === "x-forwarded-for") return looksLikeAddress(value.trim());
+  if (name === "x-forwarded-proto") return value === "http" || value === "https";
+  return hostHeader !== undefined && value.trim().toLowerCase() === hostHeader.trim().toLowerCase();
 }
 
 function describePeer(peer: string | null): string {
