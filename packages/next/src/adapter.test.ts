@@ -220,6 +220,25 @@ describe("the request view: Next.js gives no peer address", () => {
     });
   });
 
+  it("trust false: the x-forwarded-* Next.js fills in are not reported; a client's Forwarded is", () => {
+    const { cp } = setup({ proxy: { trust: false } });
+    const filled = {
+      host: "example.com",
+      "x-forwarded-for": "::ffff:203.0.113.7",
+      "x-forwarded-proto": "http",
+      "x-forwarded-host": "example.com",
+      "x-forwarded-port": "3000",
+    };
+    const quiet = cp.begin(req("http://example.com/", { headers: filled }));
+    expect(quiet.transport.diagnostics).toEqual([]);
+    const sent = { ...filled, forwarded: "for=198.51.100.1;proto=https" };
+    const loud = cp.begin(req("http://example.com/", { headers: sent }));
+    expect(loud.transport.diagnostics.map((d) => d.code)).toEqual([
+      "TRANSPORT_HEADERS_WITHOUT_TRUST",
+    ]);
+    expect(loud.transport.diagnostics[0]?.message).toMatch(/^Forwarded arrived/);
+  });
+
   it("trust false: the scheme is the request URL's", () => {
     const { cp } = setup({ proxy: { trust: false } });
     expect(cp.begin(req("https://example.com/")).transport.secure).toBe(true);

@@ -4,7 +4,13 @@
  * custom server attested the socket (see socket.ts).
  */
 import { type HeadersView, type PolicyRequest, readHeader } from "@scope/cookie-core";
-import { attestedSocket, isNextFilled, SOCKET_HEADER, type SocketFacts } from "./socket.js";
+import {
+  attestedSocket,
+  isNextFilled,
+  NEXT_FILLED,
+  SOCKET_HEADER,
+  type SocketFacts,
+} from "./socket.js";
 
 /** A Fetch-style header reader: `Request.headers`, `NextRequest.headers`, `headers()`. */
 export interface HeadersLike {
@@ -34,7 +40,9 @@ export function fromHeaders(headers: HeadersLike, method: string, path: string):
 
 function view(headers: HeadersLike, https: boolean, method: string, url: string): PolicyRequest {
   const facts = attestedSocket(readHeader(headers, SOCKET_HEADER));
-  if (facts === undefined) return { encrypted: https, peer: undefined, headers, method, url };
+  if (facts === undefined)
+    // Without a custom server, Next.js's own x-forwarded-* cannot be told from a client's.
+    return { encrypted: https, peer: undefined, headers, method, url, runtimeFilled: NEXT_FILLED };
   return {
     encrypted: facts.encrypted,
     peer: facts.peer,

@@ -16,6 +16,17 @@ const cp = cookiePolicy({
   env: "production",
   onReport: () => {},
 });
+/** The same app with `trust: false` (the development profile), served at /no-trust. */
+const cpNoTrust = cookiePolicy({
+  config: {
+    proxy: {
+      trust: false,
+      headers: ["forwarded", "x-forwarded-for", "x-forwarded-host", "x-forwarded-proto"],
+    },
+  },
+  env: "production",
+  onReport: () => {},
+});
 let attest = true;
 
 function toFetchRequest(req: IncomingMessage): Request {
@@ -28,6 +39,8 @@ function toFetchRequest(req: IncomingMessage): Request {
   if (!headers.has("x-forwarded-for"))
     headers.set("x-forwarded-for", req.socket.remoteAddress ?? "");
   if (!headers.has("x-forwarded-proto")) headers.set("x-forwarded-proto", "http");
+  if (!headers.has("x-forwarded-host")) headers.set("x-forwarded-host", req.headers.host ?? "");
+  if (!headers.has("x-forwarded-port")) headers.set("x-forwarded-port", String(port));
   return new Request(`http://internal${req.url}`, { method: req.method, headers });
 }
 
@@ -36,7 +49,8 @@ let port = 0;
 beforeAll(async () => {
   server = createServer((req, res) => {
     if (attest) attestSocket(req, res);
-    const explain = cp.begin(toFetchRequest(req)).explain();
+    const policy = req.url === "/no-trust" ? cpNoTrust : cp;
+    const explain = policy.begin(toFetchRequest(req)).explain();
     res.setHeader("content-type", "application/json");
     res.end(JSON.stringify(explain));
   });
@@ -52,10 +66,11 @@ afterAll(() => {
 function explainFrom(
   localAddress: string,
   headers: Record<string, string> = {},
+  path = "/",
 ): Promise<ExplainResult> {
   return new Promise((resolve, reject) => {
     const r = request(
-      { host: "127.0.0.1", port, path: "/", localAddress, headers, agent: false },
+      { host: "127.0.0.1", port, path, localAddress, headers, agent: false },
       (res) => {
         let body = "";
         res.on("data", (c) => {
@@ -116,5 +131,43 @@ describe("attestSocket(req, res): a custom server passes the socket's facts", ()
     const e = await explainFrom("127.0.0.2", { [SOCKET_HEADER]: crypto.randomUUID() });
     expect(e.transport.clientAddress).toBeNull();
     expect(e.diagnostics.map((d) => d.code)).toContain("TRANSPORT_PEER_UNKNOWN");
+  });
+});
+
+describe("trust false: TRANSPORT_HEADERS_WITHOUT_TRUST is about what a client sent", () => {
+  const codes = (e: ExplainResult) => e.diagnostics.map((d) => d.code);
+  const WITHOUT_TRUST = "TRANSPORT_HEADERS_WITHOUT_TRUST";
+
+  it("with attestSocket: exact – nothing when the client sent nothing, its own header when it did", async () => {
+    attest = true;
+    expect(codes(await explainFrom("127.0.0.2", {}, "/no-trust"))).toEqual([]);
+    const sent = await explainFrom("127.0.0.2", { "x-forwarded-proto": "https" }, "/no-trust");
+    expect(codes(sent)).toEqual([WITHOUT_TRUST]);
+    expect(sent.diagnostics[0]?.message).toMatch(
+      /^X-Forwarded-Proto arrived from peer 127\.0\.0\.2/,
+    );
+    expect(sent.transport).toMatchObject({ protocol: "http", source: "socket" });
+  });
+
+  it("without it (plain next start): the headers Next.js fills in are not reported", async () => {
+    attest = false;
+    expect(codes(await explainFrom("127.0.0.2", {}, "/no-trust"))).toEqual([]);
+  });
+
+  it("without it: what Next.js never writes is still reported (a list, Forwarded, another host)", async () => {
+    attest = false;
+    const sent: Record<string, string>[] = [
+      { "x-forwarded-for": "198.51.100.1, 203.0.113.7" },
+      { forwarded: "for=203.0.113.7;proto=https" },
+      { "x-forwarded-host": "evil.example" },
+    ];
+    for (const headers of sent)
+      expect(codes(await explainFrom("127.0.0.2", headers, "/no-trust"))).toEqual([WITHOUT_TRUST]);
+  });
+
+  it("without it, known limit: a client's single X-Forwarded-Proto looks like Next's own and is not reported", async () => {
+    attest = false;
+    const e = await explainFrom("127.0.0.2", { "x-forwarded-proto": "https" }, "/no-trust");
+    expect(codes(e)).toEqual([]);
   });
 });

@@ -6,15 +6,19 @@
  * it: the server overwrites the header, and a guessed key finds nothing in the table.
  */
 
+import type { RuntimeFilledHeader } from "@scope/cookie-core";
+
 /** The request header carrying the one-time key. Overwritten by `attestSocket`. */
 export const SOCKET_HEADER = "x-cookie-policy-socket";
 
-/** Forwarding headers Next.js fills in itself when absent (base-server, `??=`). */
-const NEXT_FILLED = [
+/**
+ * Forwarding headers Next.js fills in itself when absent (base-server, `??=`), those the
+ * engine reads (the fourth, x-forwarded-port, it never reads).
+ */
+export const NEXT_FILLED: readonly RuntimeFilledHeader[] = [
   "x-forwarded-for",
   "x-forwarded-proto",
   "x-forwarded-host",
-  "x-forwarded-port",
 ];
 
 /** What the custom server saw on the socket. */
@@ -79,5 +83,5 @@ export function attestedSocket(key: string | null | undefined): SocketFacts | un
 
 /** Whether a forwarding header is one Next.js may have filled in (so read the arrived copy). */
 export function isNextFilled(name: string): boolean {
-  return NEXT_FILLED.includes(name);
+  return (NEXT_FILLED as readonly string[]).includes(name);
 }
