@@ -70,16 +70,13 @@ function sign(value: string, secret: string): string {
   return `${value}.${createHmac("sha256", secret).update(value).digest("base64").replace(/=+$/, "")}`;
 }
 
-/** Set-Cookie lines of this response already decided (by `res.cookie`, or at header time). */
-const DECIDED = Symbol("cookiePolicy.decided");
-type PolicyResponse = Response & { [DECIDED]?: string[] };
+type PolicyResponse = Response;
 
 /** Apply a verdict: `set` appends its header, `drop` writes nothing, `error` takes Express's error path. */
 function apply(res: PolicyResponse, decision: CookieDecision): Response {
   if (decision.action === "error") throw decision.error;
   if (decision.header !== null) {
     res.append("Set-Cookie", decision.header);
-    res[DECIDED] = res[DECIDED]?.concat(decision.header) ?? [decision.header];
   }
   return res;
 }
@@ -105,34 +102,77 @@ function mergeHeaders(res: ServerResponse, headers: OutgoingHttpHeaders | Outgoi
 function decideWrittenCookies(res: PolicyResponse, ctx: RequestContext): void {
   const value = res.getHeader("Set-Cookie");
   if (value === undefined) return;
-  const decided = res[DECIDED];
+  // Lines the policy already decided (by `res.cookie`, or at an earlier head): never twice.
+  const decided = ctx.decisions;
   const kept: string[] = [];
   let foreign = false;
   for (const line of Array.isArray(value) ? value : [String(value)]) {
-    const own = decided?.includes(line) === true; // decided once already: never twice
+    const own = decided.some((d) => d.header === line);
     foreign ||= !own;
     const header = own ? line : ctx.applySetCookie(line).header;
     if (header !== null) kept.push(header);
   }
   if (!foreign) return;
-  res[DECIDED] = kept;
   if (kept.length > 0) res.setHeader("Set-Cookie", kept);
   else res.removeHeader("Set-Cookie");
 }
 
-/** Wrap this response's `writeHead` (the on-headers technique): every head goes through it. */
-function guardHead(res: PolicyResponse, ctx: RequestContext): void {
-  const writeHead = res.writeHead;
-  res.writeHead = function policyWriteHead(this: PolicyResponse, ...args: unknown[]) {
-    const at = typeof args[1] === "string" ? 2 : 1; // writeHead(status, [reason], [headers])
-    const headers = args[at] as OutgoingHttpHeaders | OutgoingHttpHeader[] | undefined;
-    if (headers) {
-      mergeHeaders(this, headers);
-      args.length = at;
-    }
-    decideWrittenCookies(this, ctx);
-    return (writeHead as (...a: unknown[]) => ServerResponse).apply(this, args);
-  } as Response["writeHead"];
+/** The `writeHead` this response had before `cookiePolicy()` (Node's, or another on-headers wrapper). */
+const WRITE_HEAD = Symbol("cookiePolicy.writeHead");
+type GuardedResponse = PolicyResponse & { [WRITE_HEAD]?: (...args: unknown[]) => ServerResponse };
+
+/**
+ * Replaces each response's `writeHead` (the on-headers technique): every head goes through
+ * it. One shared function reading `this`, so a request allocates no closure.
+ */
+function policyWriteHead(this: GuardedResponse, ...args: unknown[]) {
+  const at = typeof args[1] === "string" ? 2 : 1; // writeHead(status, [reason], [headers])
+  const headers = args[at] as OutgoingHttpHeaders | OutgoingHttpHeader[] | undefined;
+  if (headers) {
+    mergeHeaders(this, headers);
+    args.length = at;
+  }
+  decideWrittenCookies(this, this.req.cookiePolicy);
+  // Own `writeHead` of another wrapper saved in WRITE_HEAD, else the prototype's.
+  const writeHead = this[WRITE_HEAD] ?? Object.getPrototypeOf(this).writeHead;
+  return writeHead.apply(this, args);
+}
+
+/** Request prototypes already seen, and the getters below (each installed once). */
+const seen = new WeakSet<object>();
+const getters = new WeakSet<object>();
+
+/**
+ * One answer to "is this HTTPS?": express-session (cookie.secure), passport & co. read
+ * req.protocol / req.secure, which Express derives from its own `trust proxy`. Express's
+ * getters are wrapped once, where they are defined (shared by every app and mounted
+ * sub-app), to answer from `req.cookiePolicy` in enforce mode, else as
+ * Express would; assigning still makes an own property. Wrapping once, rather than defining
+ * own properties per request, keeps `req` a fast-mode object for the rest of Express.
+ */
+function answerTransport(proto: object): void {
+  seen.add(proto);
+  for (const key of ["protocol", "secure"] as const) {
+    let owner: object | null = proto;
+    while (owner !== null && !Object.hasOwn(owner, key)) owner = Object.getPrototypeOf(owner);
+    const target = owner ?? proto;
+    const original = Object.getOwnPropertyDescriptor(target, key);
+    if (original?.get && getters.has(original.get)) continue;
+    const get = function (this: { cookiePolicy?: RequestContext }) {
+      const ctx = this.cookiePolicy; // report-only changes nothing: Express answers
+      if (ctx !== undefined && ctx.policy.mode === "enforce") return ctx.transport[key];
+      return original?.get ? original.get.call(this) : original?.value;
+    };
+    getters.add(get);
+    Object.defineProperty(target, key, {
+      configurable: true,
+      enumerable: original?.enumerable ?? false,
+      get,
+      set(this: object, value: unknown) {
+        Object.defineProperty(this, key, { value, configurable: true, writable: true });
+      },
+    });
+  }
 }
 
 // One shared implementation for every request (no closure per request): `this` is the response.
@@ -186,17 +226,13 @@ export function cookiePolicy(options: CookiePolicyOptions = {}): RequestHandler 
     if (ctx.reject) return answer(res, ctx.reject.status, ctx.reject.body);
     if (ctx.redirect) return answer(res, ctx.redirect.status, "", ctx.redirect.location);
     if (ctx.hsts) res.setHeader("Strict-Transport-Security", ctx.hsts);
-    if (policy.mode === "enforce") {
-      // One answer to "is this HTTPS?": express-session (cookie.secure), passport & co. read
-      // req.secure / req.protocol, which Express derives from its own `trust proxy`. Own
-      // properties survive a mounted sub-app's prototype switch; report-only changes nothing.
-      const { protocol, secure } = ctx.transport;
-      Object.defineProperties(req, {
-        protocol: { value: protocol, configurable: true, writable: true },
-        secure: { value: secure, configurable: true, writable: true },
-      });
-    }
-    guardHead(res, ctx);
+    const proto = Object.getPrototypeOf(req) as object;
+    if (!seen.has(proto)) answerTransport(proto);
+    // Express's req/res get a fresh hidden class per request, so each property added here
+    // costs a slow store: only `writeHead` is added, plus the previous one when it was wrapped.
+    if (Object.hasOwn(res, "writeHead"))
+      (res as GuardedResponse)[WRITE_HEAD] = res.writeHead as GuardedResponse[typeof WRITE_HEAD];
+    res.writeHead = policyWriteHead as Response["writeHead"];
     res.cookie = policyCookie as Response["cookie"];
     res.clearCookie = policyClearCookie as Response["clearCookie"];
     next();
