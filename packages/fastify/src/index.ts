@@ -81,12 +81,15 @@ function callSite(options: ReplyCookieOptions | undefined): CookieOptions | unde
   };
 }
 
+/** `@fastify/cookie`'s own `setCookie` per reply prototype (absent: not registered there). */
+const baseSetCookie = new WeakMap<object, BaseSetCookie | undefined>();
+
 /** Writes a decided cookie: through `@fastify/cookie` when it decorates the reply (keeping its
  * de-duplication and onSend serialization), else as a Set-Cookie header line. */
 function emit(reply: Reply, d: CookieDecision, value: string, encode?: (v: string) => string) {
   if (d.action === "error") throw d.error;
   if (d.header === null || d.attributes === null) return reply;
-  const base = (Object.getPrototypeOf(reply) as { setCookie?: BaseSetCookie }).setCookie;
+  const base = baseSetCookie.get(Object.getPrototypeOf(reply));
   if (typeof base !== "function") return reply.header("set-cookie", d.header);
   // Every attribute is given (undefined = absent), so @fastify/cookie's own defaults
   // (`sameSite: "lax"`, `parseOptions`) cannot change the decided cookie.
@@ -123,6 +126,29 @@ function clearCookie(this: Reply, name: string, options?: ReplyCookieOptions) {
   return emit(this, this.request.cookiePolicy.clearCookie(name, callSite(options)), "");
 }
 
+/**
+ * Makes a reply prototype's `setCookie` / `clearCookie` (and `@fastify/cookie`'s `cookie`
+ * alias) the policy's, once, on the first request it serves: every decorator is in place by
+ * then, whichever plugin was registered first. Assigning methods onto each reply instead
+ * would change its shape per request and slow every later property access.
+ */
+function install(proto: Reply): void {
+  let base = proto.setCookie as unknown;
+  // An encapsulated context's prototype may inherit an installed parent's: take its base.
+  for (let p = Object.getPrototypeOf(proto); base === setCookie && p !== null; ) {
+    if (baseSetCookie.has(p)) base = baseSetCookie.get(p);
+    else p = Object.getPrototypeOf(p);
+  }
+  baseSetCookie.set(proto, typeof base === "function" ? (base as BaseSetCookie) : undefined);
+  const methods: [string, unknown][] = [
+    ["setCookie", setCookie],
+    ["clearCookie", clearCookie],
+  ];
+  if (proto.cookie !== undefined) methods.push(["cookie", setCookie]);
+  for (const [key, value] of methods)
+    Object.defineProperty(proto, key, { value, writable: true, configurable: true });
+}
+
 const plugin: FastifyPluginAsync<CookiePolicyOptions> = async (fastify, options) => {
   const { config, env, mode, onReport } = options;
   // Loaded and compiled once: a bad policy fails `ready()` / `listen()` with PolicyLoadError.
@@ -133,11 +159,8 @@ const plugin: FastifyPluginAsync<CookiePolicyOptions> = async (fastify, options)
   fastify.addHook("onRequest", (request, reply: Reply, done) => {
     const ctx = policy.begin(nodeRequest(request.raw));
     request.cookiePolicy = ctx;
-    // Own properties shadow `@fastify/cookie`'s prototype methods whichever plugin was
-    // registered first; `emit` reaches the prototype's method to write the cookie.
-    reply.setCookie = setCookie;
-    reply.clearCookie = clearCookie;
-    if (reply.cookie !== undefined) reply.cookie = setCookie;
+    const proto = Object.getPrototypeOf(reply) as Reply;
+    if (!baseSetCookie.has(proto)) install(proto);
     if (ctx.reject) {
       reply.code(ctx.reject.status).type("text/plain; charset=utf-8").send(ctx.reject.body);
       return;
