@@ -327,6 +327,16 @@ describe("what Next.js lets the policy know about the peer (standard next start)
     });
   });
 
+  it("trust false: the x-forwarded-* Next.js fills in itself are not reported; a client's Forwarded is", async () => {
+    const quiet = (await send(servers.dev, "/explain")).json();
+    expect(quiet.diagnostics).toEqual([]);
+    const sent = (
+      await send(servers.dev, "/explain", { headers: { forwarded: "for=203.0.113.7;proto=https" } })
+    ).json();
+    expect(sent.diagnostics.map((d) => d.code)).toEqual(["TRANSPORT_HEADERS_WITHOUT_TRUST"]);
+    expect(sent.transport).toMatchObject({ protocol: "http", source: "socket" });
+  });
+
   it("known limit: next start builds request.url from a client's X-Forwarded-Proto, so trust false cannot see the socket", async () => {
     const e = (
       await send(servers.dev, "/explain", { headers: { "x-forwarded-proto": "https" } })
