@@ -230,9 +230,12 @@ export function cookiePolicy(options: CookiePolicyOptions = {}): RequestHandler 
     if (!seen.has(proto)) answerTransport(proto);
     // Express's req/res get a fresh hidden class per request, so each property added here
     // costs a slow store: only `writeHead` is added, plus the previous one when it was wrapped.
-    if (Object.hasOwn(res, "writeHead"))
-      (res as GuardedResponse)[WRITE_HEAD] = res.writeHead as GuardedResponse[typeof WRITE_HEAD];
-    res.writeHead = policyWriteHead as Response["writeHead"];
+    if (res.writeHead !== policyWriteHead) {
+      // A nested cookiePolicy() finds the guard in place: one guard decides with the latest context.
+      if (Object.hasOwn(res, "writeHead"))
+        (res as GuardedResponse)[WRITE_HEAD] = res.writeHead as GuardedResponse[typeof WRITE_HEAD];
+      res.writeHead = policyWriteHead as Response["writeHead"];
+    }
     res.cookie = policyCookie as Response["cookie"];
     res.clearCookie = policyClearCookie as Response["clearCookie"];
     next();
