@@ -8,6 +8,7 @@ import { createCookiePolicy } from "./engine.js";
 import { parsePolicyText } from "./policy/validate.js";
 import { defaultReporter, reportEvent } from "./report.js";
 import {
+  type AdapterOptions,
   type CookiePolicy,
   type EngineOptions,
   type OnReport,
@@ -49,9 +50,7 @@ export function loadPolicyFile(path: string): PolicyFile {
   return parsePolicyText(text, file);
 }
 
-export interface LoadCookiePolicyOptions extends EngineOptions {
-  /** A path (relative to `cwd`) or a policy object. Default: `cookie-policy.json`. */
-  config?: string | PolicyFile;
+export interface LoadCookiePolicyOptions extends AdapterOptions {
   /** Directory a relative `config` is resolved against. Default: `process.cwd()`. */
   cwd?: string;
 }

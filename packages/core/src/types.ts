@@ -405,6 +405,12 @@ export interface EngineOptions {
   onReport?: OnReport;
 }
 
+/** The options every adapter takes (SPEC §4): the engine's, plus where the policy comes from. */
+export interface AdapterOptions extends EngineOptions {
+  /** A path to the policy file (Node only; default `cookie-policy.json` in the cwd) or the policy object. */
+  config?: string | PolicyFile;
+}
+
 /** A compiled policy for one profile. Create once at start-up; share across requests. */
 export interface CookiePolicy {
   /** The profile applied (production when the requested one is unknown). */

@@ -7,27 +7,17 @@
 import { createHmac } from "node:crypto";
 import type { OutgoingHttpHeader, OutgoingHttpHeaders, ServerResponse } from "node:http";
 import {
+  type AdapterOptions,
   type CookieDecision,
   type CookieOptions,
-  type Mode,
   nodeRequest,
-  type OnReport,
-  type PolicyFile,
   type RequestContext,
 } from "@scope/cookie-core";
 import { loadCookiePolicy } from "@scope/cookie-core/node";
 import type { CookieOptions as ExpressCookieOptions, RequestHandler, Response } from "express";
 
-export interface CookiePolicyOptions {
-  /** Path to the policy file, or the policy itself. Default: `cookie-policy.json` in the cwd. */
-  config?: string | PolicyFile;
-  /** Profile name; else COOKIE_POLICY_ENV, NODE_ENV, then "production". */
-  env?: string;
-  /** Overrides the profile's `mode`. */
-  mode?: Mode;
-  /** Receives every report; default: one console.warn per distinct code and cookie. */
-  onReport?: OnReport;
-}
+/** `config`, `env`, `mode`, `onReport`: the same options as every adapter. */
+export type CookiePolicyOptions = AdapterOptions;
 
 declare global {
   // Express's own extension point: express-serve-static-core's Request extends Express.Request.

@@ -4,12 +4,10 @@
  * `reply.clearCookie()` obey the policy, with or without `@fastify/cookie`.
  */
 import {
+  type AdapterOptions,
   type CookieDecision,
   type CookieOptions,
-  type Mode,
   nodeRequest,
-  type OnReport,
-  type PolicyFile,
   type Priority,
   type RequestContext,
 } from "@scope/cookie-core";
@@ -17,16 +15,8 @@ import { loadCookiePolicy } from "@scope/cookie-core/node";
 import type { FastifyPluginAsync, FastifyReply } from "fastify";
 import fp from "fastify-plugin";
 
-export interface CookiePolicyOptions {
-  /** Path to the policy file or the policy object (default `cookie-policy.json` in the cwd). */
-  config?: string | PolicyFile;
-  /** Profile name; else COOKIE_POLICY_ENV, NODE_ENV, "production". */
-  env?: string;
-  /** Overrides the profile's `mode`. */
-  mode?: Mode;
-  /** Receives every report (default: one console.warn per distinct code and cookie). */
-  onReport?: OnReport;
-}
+/** `config`, `env`, `mode`, `onReport`: the same options as every adapter. */
+export type CookiePolicyOptions = AdapterOptions;
 
 /** `reply.setCookie()` options, as `@fastify/cookie` spells them (`maxAge` in seconds). */
 export interface ReplyCookieOptions {

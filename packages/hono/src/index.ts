@@ -5,13 +5,11 @@
  * here imports `node:`; a policy *file* is loaded through `@scope/cookie-core/node` lazily.
  */
 import {
+  type AdapterOptions,
   type CookiePolicy,
   createCookiePolicy,
-  type Mode,
   type NodeRequestLike,
   nodeRequest,
-  type OnReport,
-  type PolicyFile,
   type PolicyRequest,
   type RequestContext,
 } from "@scope/cookie-core";
@@ -20,18 +18,9 @@ import type { Context, MiddlewareHandler } from "hono";
 /** The peer as a runtime reports it (`getConnInfo` from `hono/<runtime>` or `@hono/node-server/conninfo`). */
 export type GetConnInfo = (c: Context) => { remote: { address?: string } };
 
-export interface CookiePolicyOptions {
-  /**
-   * The policy object (works on every runtime), or a path to the policy file (Node only;
-   * default `cookie-policy.json` in the cwd). Edge runtimes pass the imported JSON object.
-   */
-  config?: string | PolicyFile;
-  /** Profile name; else COOKIE_POLICY_ENV, NODE_ENV, "production". */
-  env?: string;
-  /** Overrides the profile's `mode`. */
-  mode?: Mode;
-  /** Receives every report (default: one console.warn per distinct code and cookie). */
-  onReport?: OnReport;
+/** The options of every adapter (`config` may be a path on Node only; edge runtimes pass the
+ * imported JSON object), plus the runtime's peer lookup. */
+export interface CookiePolicyOptions extends AdapterOptions {
   /** The peer address where the runtime knows it. Default on @hono/node-server: the socket's. */
   getConnInfo?: GetConnInfo;
 }

@@ -5,27 +5,17 @@
  * Every rule lives in @scope/cookie-core: this file only translates.
  */
 import {
+  type AdapterOptions,
   type CookieOptions,
   encodeCookieValue,
-  type Mode,
   nodeRequest,
-  type OnReport,
-  type PolicyFile,
   type RequestContext,
 } from "@scope/cookie-core";
 import { loadCookiePolicy } from "@scope/cookie-core/node";
 import type { Context, Middleware } from "koa";
 
-export interface CookiePolicyOptions {
-  /** Path to the policy file, or the policy itself. Default: `cookie-policy.json` in the cwd. */
-  config?: string | PolicyFile;
-  /** Profile name; else COOKIE_POLICY_ENV, NODE_ENV, then "production". */
-  env?: string;
-  /** Overrides the profile's `mode`. */
-  mode?: Mode;
-  /** Receives every report; default: one console.warn per distinct code and cookie. */
-  onReport?: OnReport;
-}
+/** `config`, `env`, `mode`, `onReport`: the same options as every adapter. */
+export type CookiePolicyOptions = AdapterOptions;
 
 declare module "koa" {
   interface DefaultContext {
