@@ -1,4 +1,5 @@
 import { describe, expect, test } from "vitest";
+import { SPEC_POLICY } from "../spec-example.fixture.js";
 import { type PolicyIssue, PolicyLoadError } from "../types.js";
 import { definePolicy } from "./schema.js";
 import { parsePolicyText, validatePolicy } from "./validate.js";
@@ -14,33 +15,10 @@ function issuesOf(load: () => unknown): PolicyIssue[] {
   throw new Error("expected the policy to be rejected");
 }
 
+/** SPEC §2's example, with its `$schema` line, as a user writes the file. */
 const SPEC_EXAMPLE = {
   $schema: "./node_modules/@scope/cookie-core/schema.json",
-  proxy: { trust: ["loopback"], headers: ["forwarded", "x-forwarded-for", "x-forwarded-proto"] },
-  https: { redirect: false, hsts: false },
-  defaults: { secure: "auto", httpOnly: true, sameSite: "lax", path: "/", onInsecure: "drop" },
-  sensitive: {
-    secure: "always",
-    httpOnly: true,
-    sameSite: "strict",
-    patterns: ["session", "sess", "sid", "token", "auth", "jwt", "remember"],
-  },
-  cookies: {
-    sessionId: { sensitive: true, maxAge: 3600 },
-    theme: { httpOnly: false, maxAge: 31536000 },
-    "__Host-*": { sensitive: true },
-  },
-  profiles: {
-    development: { proxy: { trust: false }, sensitive: { secure: "auto" } },
-    test: { extends: "development" },
-    production: {
-      proxy: { trust: ["loopback", "10.0.0.0/8"] },
-      https: {
-        redirect: { status: 308, hosts: ["example.com", "*.example.com"], exclude: ["/healthz"] },
-        hsts: { maxAge: 31536000, includeSubDomains: true, preload: false },
-      },
-    },
-  },
+  ...SPEC_POLICY,
 };
 
 describe("validatePolicy(input, source?)", () => {
