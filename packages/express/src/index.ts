@@ -14,7 +14,11 @@ import {
   type RequestContext,
 } from "@scope/cookie-core";
 import { loadCookiePolicy } from "@scope/cookie-core/node";
-import type { CookieOptions as ExpressCookieOptions, RequestHandler, Response } from "express";
+import express, {
+  type CookieOptions as ExpressCookieOptions,
+  type RequestHandler,
+  type Response,
+} from "express";
 
 /** `config`, `env`, `mode`, `onReport`: the same options as every adapter. */
 export type CookiePolicyOptions = AdapterOptions;
@@ -60,10 +64,15 @@ function sign(value: string, secret: string): string {
   return `${value}.${createHmac("sha256", secret).update(value).digest("base64").replace(/=+$/, "")}`;
 }
 
-type PolicyResponse = Response;
+/**
+ * Each request's context, keyed by `req`. Express gives every req/res a hidden class of its
+ * own (it re-prototypes them per request), so each property added to one makes V8 build a
+ * new map: several µs a store. This adapter adds none; it wraps Express's prototypes once.
+ */
+const contexts = new WeakMap<object, RequestContext>();
 
 /** Apply a verdict: `set` appends its header, `drop` writes nothing, `error` takes Express's error path. */
-function apply(res: PolicyResponse, decision: CookieDecision): Response {
+function apply(res: Response, decision: CookieDecision): Response {
   if (decision.action === "error") throw decision.error;
   if (decision.header !== null) {
     res.append("Set-Cookie", decision.header);
@@ -89,7 +98,7 @@ function mergeHeaders(res: ServerResponse, headers: OutgoingHttpHeaders | Outgoi
  * already on its way, so an `error` decision cannot take Express's error path: the line is
  * dropped and the engine's report names the code.
  */
-function decideWrittenCookies(res: PolicyResponse, ctx: RequestContext): void {
+function decideWrittenCookies(res: Response, ctx: RequestContext): void {
   const value = res.getHeader("Set-Cookie");
   if (value === undefined) return;
   // Lines the policy already decided (by `res.cookie`, or at an earlier head): never twice.
@@ -107,57 +116,60 @@ function decideWrittenCookies(res: PolicyResponse, ctx: RequestContext): void {
   else res.removeHeader("Set-Cookie");
 }
 
-/** The `writeHead` this response had before `cookiePolicy()` (Node's, or another on-headers wrapper). */
-const WRITE_HEAD = Symbol("cookiePolicy.writeHead");
-type GuardedResponse = PolicyResponse & { [WRITE_HEAD]?: (...args: unknown[]) => ServerResponse };
-
 /**
- * Replaces each response's `writeHead` (the on-headers technique): every head goes through
- * it. One shared function reading `this`, so a request allocates no closure.
+ * The head about to be written, decided: `writeHead(status, [reason], [headers])`'s headers
+ * are merged into the response first, so their Set-Cookie lines are decided too.
  */
-function policyWriteHead(this: GuardedResponse, ...args: unknown[]) {
-  const at = typeof args[1] === "string" ? 2 : 1; // writeHead(status, [reason], [headers])
+function decideHead(res: Response, args: unknown[]): void {
+  const ctx = contexts.get(res.req);
+  if (ctx === undefined) return; // this request did not pass the middleware
+  const at = typeof args[1] === "string" ? 2 : 1;
   const headers = args[at] as OutgoingHttpHeaders | OutgoingHttpHeader[] | undefined;
   if (headers) {
-    mergeHeaders(this, headers);
+    mergeHeaders(res, headers);
     args.length = at;
   }
-  decideWrittenCookies(this, this.req.cookiePolicy);
-  // Own `writeHead` of another wrapper saved in WRITE_HEAD, else the prototype's.
-  const writeHead = this[WRITE_HEAD] ?? Object.getPrototypeOf(this).writeHead;
-  return writeHead.apply(this, args);
+  decideWrittenCookies(res, ctx);
 }
 
-/** Request prototypes already seen, and the getters below (each installed once). */
+/** The prototype in `proto`'s chain that defines `key` (where Express defines its members). */
+function definer(proto: object, key: string): object {
+  let owner: object | null = proto;
+  while (owner !== null && !Object.hasOwn(owner, key)) owner = Object.getPrototypeOf(owner);
+  return owner ?? proto;
+}
+
+/** Prototypes already wrapped, and the ones requests arrived with (app.request of each app). */
 const seen = new WeakSet<object>();
-const getters = new WeakSet<object>();
 
 /**
- * One answer to "is this HTTPS?": express-session (cookie.secure), passport & co. read
- * req.protocol / req.secure, which Express derives from its own `trust proxy`. Express's
- * getters are wrapped once, where they are defined (shared by every app and mounted
- * sub-app), to answer from `req.cookiePolicy` in enforce mode, else as
- * Express would; assigning still makes an own property. Wrapping once, rather than defining
- * own properties per request, keeps `req` a fast-mode object for the rest of Express.
+ * `req.cookiePolicy`, and one answer to "is this HTTPS?": express-session (cookie.secure),
+ * passport & co. read req.protocol / req.secure, which Express derives from its own `trust
+ * proxy`. In enforce mode they answer from the policy's transport; a request that did not
+ * pass the middleware, or report-only mode, gets Express's own answer. Assigning still makes
+ * an own property, as with Express's getters.
  */
-function answerTransport(proto: object): void {
-  seen.add(proto);
+function wrapRequest(owner: object): void {
+  Object.defineProperty(owner, "cookiePolicy", {
+    configurable: true,
+    get(this: object) {
+      return contexts.get(this);
+    },
+    set(this: object, ctx: RequestContext) {
+      contexts.set(this, ctx);
+    },
+  });
   for (const key of ["protocol", "secure"] as const) {
-    let owner: object | null = proto;
-    while (owner !== null && !Object.hasOwn(owner, key)) owner = Object.getPrototypeOf(owner);
-    const target = owner ?? proto;
+    const target = definer(owner, key);
     const original = Object.getOwnPropertyDescriptor(target, key);
-    if (original?.get && getters.has(original.get)) continue;
-    const get = function (this: { cookiePolicy?: RequestContext }) {
-      const ctx = this.cookiePolicy; // report-only changes nothing: Express answers
-      if (ctx !== undefined && ctx.policy.mode === "enforce") return ctx.transport[key];
-      return original?.get ? original.get.call(this) : original?.value;
-    };
-    getters.add(get);
     Object.defineProperty(target, key, {
       configurable: true,
       enumerable: original?.enumerable ?? false,
-      get,
+      get(this: object) {
+        const ctx = contexts.get(this); // report-only changes nothing: Express answers
+        if (ctx !== undefined && ctx.policy.mode === "enforce") return ctx.transport[key];
+        return original?.get ? original.get.call(this) : original?.value;
+      },
       set(this: object, value: unknown) {
         Object.defineProperty(this, key, { value, configurable: true, writable: true });
       },
@@ -165,27 +177,58 @@ function answerTransport(proto: object): void {
   }
 }
 
-// One shared implementation for every request (no closure per request): `this` is the response.
-function policyCookie(
-  this: Response,
-  name: string,
-  value: unknown,
-  options?: ExpressCookieOptions,
-) {
-  let val = typeof value === "object" ? `j:${JSON.stringify(value)}` : String(value);
-  if (options?.signed) {
-    const secret = (this.req as { secret?: string }).secret;
-    if (!secret) throw new Error('cookieParser("secret") required for signed cookies');
-    val = `s:${sign(val, secret)}`;
+/**
+ * `res.cookie()` / `res.clearCookie()` decided by the policy, and every head written through
+ * `writeHead` (the on-headers technique, so express-session's cookie is decided too), defined
+ * once where Express defines `res.cookie`. Responses of requests that did not pass the
+ * middleware keep Express's behaviour.
+ */
+function wrapResponse(owner: Response): void {
+  // Express's own methods, for responses the policy does not decide.
+  const cookie = owner.cookie as (this: Response, ...args: unknown[]) => Response;
+  const clearCookie = owner.clearCookie as (this: Response, ...args: unknown[]) => Response;
+  const node = Object.getPrototypeOf(owner) as ServerResponse;
+  function policyCookie(this: Response, name: string, value: unknown, o?: ExpressCookieOptions) {
+    const ctx = contexts.get(this.req);
+    if (ctx === undefined) return cookie.call(this, name, value, o);
+    let val = typeof value === "object" ? `j:${JSON.stringify(value)}` : String(value);
+    if (o?.signed) {
+      const secret = (this.req as { secret?: string }).secret;
+      if (!secret) throw new Error('cookieParser("secret") required for signed cookies');
+      val = `s:${sign(val, secret)}`;
+    }
+    const meta = o?.encode ? { encode: o.encode } : undefined;
+    return apply(this, ctx.setCookie(name, val, toPolicyOptions(ctx, o, false), meta));
   }
-  const meta = options?.encode ? { encode: options.encode } : undefined;
-  const ctx = this.req.cookiePolicy;
-  return apply(this, ctx.setCookie(name, val, toPolicyOptions(ctx, options, false), meta));
+  function policyClearCookie(this: Response, name: string, o?: ExpressCookieOptions) {
+    const ctx = contexts.get(this.req);
+    if (ctx === undefined) return clearCookie.call(this, name, o);
+    return apply(this, ctx.clearCookie(name, toPolicyOptions(ctx, o, true)));
+  }
+  function policyWriteHead(this: Response, ...args: unknown[]) {
+    decideHead(this, args);
+    return (node.writeHead as (...a: unknown[]) => ServerResponse).apply(this, args);
+  }
+  for (const [key, value] of [
+    ["cookie", policyCookie],
+    ["clearCookie", policyClearCookie],
+    ["writeHead", policyWriteHead],
+  ] as const)
+    Object.defineProperty(owner, key, { value, configurable: true, writable: true });
 }
 
-function policyClearCookie(this: Response, name: string, options?: ExpressCookieOptions) {
-  const ctx = this.req.cookiePolicy;
-  return apply(this, ctx.clearCookie(name, toPolicyOptions(ctx, options, true)));
+/** Wraps the prototypes Express defines `protocol` and `cookie` on (each once). */
+function wrapExpress(request: object, response: object): void {
+  const reqOwner = definer(request, "protocol");
+  if (!seen.has(reqOwner)) {
+    seen.add(reqOwner);
+    wrapRequest(reqOwner);
+  }
+  const resOwner = definer(response, "cookie") as Response;
+  if (!seen.has(resOwner)) {
+    seen.add(resOwner);
+    wrapResponse(resOwner);
+  }
 }
 
 /** Redirect with the decided status and an empty body; refusals are plain text. */
@@ -208,26 +251,24 @@ export function cookiePolicy(options: CookiePolicyOptions = {}): RequestHandler 
     mode: options.mode,
     onReport: options.onReport,
   });
+  // Now, not on the first request: a wrapper mounted earlier (express-session's on-headers)
+  // takes `res.writeHead` per request and must find the policy's already.
+  wrapExpress(express.request, express.response);
   return (req, res, next) => {
     // originalUrl: a mounted middleware sees a shortened req.url; redirects need the full one.
     const { socket, headers, method, originalUrl } = req;
     const ctx = policy.begin(nodeRequest({ socket, headers, method, url: originalUrl }));
-    req.cookiePolicy = ctx;
+    // A nested cookiePolicy() replaces the context: the latest policy decides.
+    contexts.set(req, ctx);
+    // Another copy of Express than the one this package resolves is wrapped on its first request.
+    const reqProto = Object.getPrototypeOf(req) as object;
+    if (!seen.has(reqProto)) {
+      seen.add(reqProto);
+      wrapExpress(reqProto, Object.getPrototypeOf(res) as object);
+    }
     if (ctx.reject) return answer(res, ctx.reject.status, ctx.reject.body);
     if (ctx.redirect) return answer(res, ctx.redirect.status, "", ctx.redirect.location);
     if (ctx.hsts) res.setHeader("Strict-Transport-Security", ctx.hsts);
-    const proto = Object.getPrototypeOf(req) as object;
-    if (!seen.has(proto)) answerTransport(proto);
-    // Express's req/res get a fresh hidden class per request, so each property added here
-    // costs a slow store: only `writeHead` is added, plus the previous one when it was wrapped.
-    if (res.writeHead !== policyWriteHead) {
-      // A nested cookiePolicy() finds the guard in place: one guard decides with the latest context.
-      if (Object.hasOwn(res, "writeHead"))
-        (res as GuardedResponse)[WRITE_HEAD] = res.writeHead as GuardedResponse[typeof WRITE_HEAD];
-      res.writeHead = policyWriteHead as Response["writeHead"];
-    }
-    res.cookie = policyCookie as Response["cookie"];
-    res.clearCookie = policyClearCookie as Response["clearCookie"];
     next();
   };
 }

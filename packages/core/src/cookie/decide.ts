@@ -14,6 +14,7 @@ import {
   isCookieDomain,
   isCookiePath,
   isCookieValue,
+  isUriEncodingIdentity,
   MAX_AGE_CAP,
   MAX_COOKIE_OCTETS,
   wholeSeconds,
@@ -70,6 +71,8 @@ function failure(
 
 /** Encodes the value; null when the result could end or split the header. */
 function encodeValue(value: string, encode: Encode): string | null {
+  if (encode === encodeURIComponent && typeof value === "string" && isUriEncodingIdentity(value))
+    return value;
   let encoded: unknown;
   try {
     encoded = encode(String(value));

@@ -5,8 +5,6 @@
 
 /** RFC 6265 cookie-name = RFC 7230 token. */
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-/** RFC 6265 cookie-octet, as `cookie` 1.1.1 accepts it (no CTL, space, `;`). */
-const COOKIE_VALUE = /^[\u0021-\u003A\u003C-\u007E]*$/;
 /** Path: printable ASCII without `;` (and `<`, as `cookie` refuses it); no CTL can end the header. */
 const PATH_VALUE = /^[\u0020-\u003A\u003D-\u007E]*$/;
 
@@ -19,8 +17,29 @@ export function isCookieName(name: string): boolean {
   return TOKEN.test(name);
 }
 
+/** Per ASCII code: 1 = a cookie-octet as `cookie` 1.1.1 accepts it (no CTL, space, `;`);
+ * 2 = also left as it is by `encodeURIComponent` (A–Z a–z 0–9 - _ . ! ~ * ' ( )). */
+const OCTET = new Uint8Array(128);
+for (let c = 0x21; c <= 0x7e; c++) if (c !== 0x3b) OCTET[c] = 1;
+for (const c of "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.!~*'()")
+  OCTET[c.charCodeAt(0)] = 2;
+
+/** Every character's class is at least `min` (a loop, not a regex: this runs per cookie). */
+function allAtLeast(value: string, min: 1 | 2): boolean {
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c >= 128 || (OCTET[c] as number) < min) return false;
+  }
+  return true;
+}
+
 export function isCookieValue(encoded: string): boolean {
-  return COOKIE_VALUE.test(encoded);
+  return allAtLeast(encoded, 1);
+}
+
+/** `encodeURIComponent(value) === value`, without encoding (the common case for session ids). */
+export function isUriEncodingIdentity(value: string): boolean {
+  return allAtLeast(value, 2);
 }
 
 /**
@@ -30,7 +49,7 @@ export function isCookieValue(encoded: string): boolean {
  * encoded, never refused for its characters). Pass it as `setCookie(..., { encode })`.
  */
 export function encodeCookieValue(value: string): string {
-  return COOKIE_VALUE.test(value) ? value : encodeURIComponent(value);
+  return isCookieValue(value) ? value : encodeURIComponent(value);
 }
 
 export function isCookiePath(path: string): boolean {
