@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { createCookiePolicy } from "./engine.js";
 import { request, SPEC_POLICY } from "./spec-example.fixture.js";
@@ -178,6 +179,49 @@ describe("setCookie / clearCookie / applySetCookie", () => {
     expect(d.reasons).toContain("CLEAR_SECURE_ON_INSECURE");
     expect(events.map((e) => e.code)).toContain("CLEAR_SECURE_ON_INSECURE");
     expect(ctx.applySetCookie("theme=; Max-Age=0").clearing).toBe(true);
+  });
+
+  it("applySetCookie decides a line the same on its first and later requests (kept decisions)", () => {
+    const attribute = fc.constantFrom(
+      "; Path=/",
+      "; Path=/app",
+      "; Secure",
+      "; HttpOnly",
+      "; SameSite=None",
+      "; samesite=lax",
+      "; Max-Age=100",
+      "; Max-Age=999999999",
+      "; Max-Age=0",
+      "; Expires=Thu, 01 Jan 1970 00:00:00 GMT",
+      "; Expires=Fri, 01 Jan 2100 00:00:00 GMT",
+      "; Domain=example.com",
+      "; Domain=bad domain",
+      "; Partitioned",
+      "; Priority=High",
+    );
+    const line = fc.record({
+      name: fc.constantFrom("sessionId", "theme", "__Host-id", "__Secure-x", "a b", "sid"),
+      value: fc.string({ unit: fc.constantFrom("a", "Z", "0", "%", "-", " ", '"', ";", ",") }),
+      attributes: fc.array(attribute, { maxLength: 4 }).map((a) => a.join("")),
+    });
+    const transports = [behindProxy, request({ url: "/healthz" })];
+    const shared = policy().p; // keeps what it decided across the runs
+    const view = (d: ReturnType<CookiePolicy["begin"]>["decisions"][number]) => ({
+      ...d,
+      error: d.error?.code,
+    });
+    fc.assert(
+      fc.property(fc.array(line, { minLength: 1, maxLength: 5 }), fc.nat(1), (lines, t) => {
+        const req = transports[t] as typeof behindProxy;
+        const kept = shared.begin(req);
+        for (const l of lines) {
+          const header = `${l.name}=${l.value}${l.attributes}`;
+          const fresh = policy().p.begin(req).applySetCookie(header);
+          expect(view(kept.applySetCookie(header)), header).toEqual(view(fresh));
+        }
+      }),
+      { numRuns: 300 },
+    );
   });
 
   it("applySetCookie of a line without a name is an error decision", () => {

@@ -1,4 +1,10 @@
-import { decideAsWritten, decideCookie, type Encode } from "./cookie/decide.js";
+import {
+  cutWrittenLine,
+  decideAsWritten,
+  decideCookie,
+  decideWrittenLine,
+  type Encode,
+} from "./cookie/decide.js";
 import { compilePlans, type PlanLookup } from "./cookie/floor.js";
 import { parseSetCookie } from "./cookie/parse.js";
 import { resolveProfile, validatePolicy } from "./policy/index.js";
@@ -100,23 +106,33 @@ class Context implements RequestContext {
     options?: CookieOptions,
     meta?: SetCookieMeta,
   ): CookieDecision {
-    return this.#decide(name, value, options, meta?.encode ?? encodeURIComponent, false);
+    return this.#record(
+      this.#decide(name, value, options, meta?.encode ?? encodeURIComponent, false),
+    );
   }
 
   clearCookie(name: string, options?: CookieOptions): CookieDecision {
-    return this.#decide(name, "", options, encodeURIComponent, true);
+    return this.#record(this.#decide(name, "", options, encodeURIComponent, true));
   }
 
   applySetCookie(header: string): CookieDecision {
+    const c = this.#c;
+    const line = c.reportOnly || typeof header !== "string" ? null : cutWrittenLine(header);
+    const decision =
+      line === null
+        ? this.#decideLine(header)
+        : decideWrittenLine(c.planFor(line.name), line, this.transport, () =>
+            this.#decideLine(header),
+          );
+    return this.#record(decision);
+  }
+
+  /** A line's attributes read as call-site options; its value is already encoded. */
+  #decideLine(header: string): CookieDecision {
     const parsed = parseSetCookie(header);
     if (parsed === null) return this.#decide("", "", undefined, AS_WRITTEN, false);
-    return this.#decide(
-      parsed.name,
-      parsed.value,
-      parsed.options,
-      AS_WRITTEN,
-      isClearing(parsed.options),
-    );
+    const { name, value, options } = parsed;
+    return this.#decide(name, value, options, AS_WRITTEN, isClearing(options));
   }
 
   explain(): ExplainResult {
@@ -163,6 +179,10 @@ class Context implements RequestContext {
     const plan = c.planFor(String(name));
     let decision = decideCookie(plan, value, options, encode, this.transport, clearing);
     if (c.reportOnly) decision = decideAsWritten(plan, value, options, encode, decision, clearing);
+    return decision;
+  }
+
+  #record(decision: CookieDecision): CookieDecision {
     if (this.#decisions === null) this.#decisions = [decision];
     else this.#decisions.push(decision);
     this.#report(decision);

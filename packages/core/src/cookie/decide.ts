@@ -9,7 +9,7 @@ import {
   type SameSite,
   type Transport,
 } from "../types.js";
-import type { CookiePlan } from "./floor.js";
+import type { CookiePlan, DecisionTemplate } from "./floor.js";
 import {
   isCookieDomain,
   isCookiePath,
@@ -142,29 +142,92 @@ export function decideCookie(
     // Errors carry a per-call error object and are rare: they are never cached.
     if (made.action === "error")
       return decideFully(plan, value, undefined, encode, transport, false);
-    template = {
-      action: made.action,
-      secure: made.secure,
-      tail: made.header === null ? null : made.header.slice(plan.name.length + 1),
-      attributes: Object.freeze(made.attributes),
-      reasons: Object.freeze(made.reasons),
-    };
+    template = templateOf(made, 0);
     plan.templates[slot] = template;
   }
-  const name = plan.name;
   const encoded = encodeValue(value, encode);
   // A refused value is decided in full, so its error reads exactly as it always does.
-  if (encoded === null || name.length + encoded.length > MAX_COOKIE_OCTETS)
+  if (encoded === null || plan.name.length + encoded.length > MAX_COOKIE_OCTETS)
     return decideFully(plan, value, undefined, encode, transport, false);
+  return fromTemplate(plan.name, encoded, template);
+}
+
+/** What a set or drop decision keeps beyond its value (`encodedLength`: the value's in its header). */
+function templateOf(d: CookieDecision, encodedLength: number): DecisionTemplate {
+  return {
+    action: d.action as DecisionTemplate["action"],
+    secure: d.secure,
+    tail: d.header === null ? null : d.header.slice(d.name.length + 1 + encodedLength),
+    attributes: Object.freeze(d.attributes),
+    reasons: Object.freeze(d.reasons),
+  };
+}
+
+function fromTemplate(name: string, encoded: string, t: DecisionTemplate): CookieDecision {
   return {
     name,
-    action: template.action,
-    secure: template.secure,
-    header: template.tail === null ? null : `${name}=${encoded}${template.tail}`,
-    attributes: template.attributes,
-    reasons: template.reasons,
+    action: t.action,
+    secure: t.secure,
+    header: t.tail === null ? null : `${name}=${encoded}${t.tail}`,
+    attributes: t.attributes,
+    reasons: t.reasons,
     clearing: false,
   };
+}
+
+/** A Set-Cookie line the app wrote itself, cut as `name=value` and its `; attributes`. */
+export interface WrittenLine {
+  readonly name: string;
+  readonly value: string;
+  readonly attributes: string;
+}
+
+/**
+ * Cuts a line when the cut reads it exactly as the parser would (no whitespace or quote
+ * around a valid value) and its decision depends on nothing but its name, attributes and
+ * the transport: not with Expires (judged against the clock) nor a clearing Max-Age.
+ */
+export function cutWrittenLine(line: string): WrittenLine | null {
+  const semi = line.indexOf(";");
+  const eq = line.indexOf("=");
+  if (eq <= 0 || (semi !== -1 && eq > semi)) return null;
+  const value = line.slice(eq + 1, semi === -1 ? line.length : semi);
+  if (!isCookieValue(value) || value.charCodeAt(0) === 0x22) return null;
+  const attributes = semi === -1 ? "" : line.slice(semi);
+  const lower = attributes.toLowerCase();
+  if (lower.includes("expires") || lower.includes("max-age=0") || lower.includes("max-age=-"))
+    return null;
+  return { name: line.slice(0, eq), value, attributes };
+}
+
+/** Written lines' templates kept per name, so arbitrary attribute strings cannot grow memory. */
+const WRITTEN_LIMIT = 16;
+
+/**
+ * The decision for a line the app wrote (`applySetCookie`). Apps write the same attributes
+ * on every request with a new value (Hono's `setCookie`, express-session), so the decision
+ * `decide` makes for a plan, attributes and transport state is kept on the plan and a later
+ * line only has its value checked, as an option-less `setCookie` does.
+ */
+export function decideWrittenLine(
+  plan: CookiePlan,
+  line: WrittenLine,
+  transport: CookieTransport,
+  decide: () => CookieDecision,
+): CookieDecision {
+  if (!plan.validName) return decide();
+  const key = `${transportSlot(transport)}${line.attributes}`;
+  const template = plan.written.get(key);
+  if (template !== undefined && plan.name.length + line.value.length <= MAX_COOKIE_OCTETS)
+    return fromTemplate(plan.name, line.value, template);
+  const decision = decide();
+  const kept =
+    decision.action !== "error" &&
+    !decision.clearing &&
+    (decision.header === null || decision.header.startsWith(`${plan.name}=${line.value}`));
+  if (kept && plan.written.size < WRITTEN_LIMIT)
+    plan.written.set(key, templateOf(decision, line.value.length));
+  return decision;
 }
 
 function decideFully(

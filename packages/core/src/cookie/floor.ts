@@ -35,6 +35,8 @@ export interface CookiePlan {
   readonly prefix: PrefixRules;
   /** Option-less decisions by transport state [insecure, secure, localhost secure context], filled on first use. */
   readonly templates: [DecisionTemplate?, DecisionTemplate?, DecisionTemplate?];
+  /** Decisions of lines the app wrote itself, by transport state and attributes (see `decideWrittenLine`). */
+  readonly written: Map<string, DecisionTemplate>;
 }
 
 /** A cookie decided without call-site options: fixed per name and transport state. */
@@ -110,6 +112,7 @@ export function compilePlans(profile: ResolvedProfile): PlanLookup {
       ruleDomain: rule?.domain,
       prefix: prefixRules(name),
       templates: [],
+      written: new Map(),
     };
   };
 
