@@ -3,9 +3,12 @@
  * cookie-policy adapter vs the same app without it, both on loopback in child
  * processes, driven by autocannon from this process. Order alternates (ABBA) after a
  * warm-up; prints req/s for both and the ratio adapter/native (target ≥ 0.97).
- *   node bench/adapters.bench.mjs [--duration 5] [--connections 10] [--rounds 1]
- *     [--framework express,fastify,hono,koa]
- * A round is native, adapter, adapter, native; more rounds average out a busy machine.
+ *   node bench/adapters.bench.mjs [--duration 4] [--connections 10] [--rounds 1]
+ *     [--pairs 3] [--framework express,fastify,hono,koa]
+ * A round is native, adapter, adapter, native. On a 2-core machine one Node process can
+ * run ±10% faster or slower than another of the same program (JIT and heap layout, and
+ * the client sharing the cores), so each pair is a fresh native and adapter process and
+ * the ratio printed is the median of the pairs' ratios, with their range.
  */
 import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
@@ -18,15 +21,17 @@ import setCookieParser from "set-cookie-parser";
 
 const { values } = parseArgs({
   options: {
-    duration: { type: "string", default: "5" },
+    duration: { type: "string", default: "4" },
     connections: { type: "string", default: "10" },
     framework: { type: "string", default: "express,fastify,hono,koa" },
     rounds: { type: "string", default: "1" },
+    pairs: { type: "string", default: "3" },
   },
 });
 const DURATION = Number(values.duration);
 const CONNECTIONS = Number(values.connections);
 const ROUNDS = Number(values.rounds);
+const PAIRS = Number(values.pairs);
 const WARMUP = 2;
 const TARGET = 0.97;
 const SERVER = fileURLToPath(new URL("./server.mjs", import.meta.url));
@@ -118,8 +123,8 @@ function cpuMs(pid) {
   }
 }
 
-const rows = [];
-for (const framework of values.framework.split(",")) {
+/** One pair: a fresh native and adapter process, warmed up, then ABBA × ROUNDS. */
+async function measurePair(framework) {
   const servers = {};
   try {
     servers.native = await startWithRetry(framework, "native");
@@ -143,23 +148,44 @@ for (const framework of values.framework.split(",")) {
         cpu[variant].requests += total;
       }
     }
-    const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
-    const native = mean(samples.native);
-    const adapter = mean(samples.adapter);
-    const usPerRequest = (c) => (c.requests > 0 ? (1000 * c.ms) / c.requests : null);
+    return { native: mean(samples.native), adapter: mean(samples.adapter), cpu, cookies };
+  } finally {
+    await Promise.all(Object.values(servers).map((server) => server.stop()));
+  }
+}
+
+const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
+const median = (xs) => {
+  const sorted = [...xs].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
+const usPerRequest = (c) => (c.requests > 0 ? (1000 * c.ms) / c.requests : null);
+
+const rows = [];
+for (const framework of values.framework.split(",")) {
+  try {
+    const pairs = [];
+    for (let i = 0; i < PAIRS; i++) pairs.push(await measurePair(framework));
+    const ratios = pairs.map((p) => p.adapter / p.native);
+    const cpu = (variant) =>
+      usPerRequest({
+        ms: pairs.reduce((sum, p) => sum + p.cpu[variant].ms, 0),
+        requests: pairs.reduce((sum, p) => sum + p.cpu[variant].requests, 0),
+      });
     rows.push({
       framework,
-      native,
-      adapter,
-      ratio: adapter / native,
-      cpuNative: usPerRequest(cpu.native),
-      cpuAdapter: usPerRequest(cpu.adapter),
-      cookies,
+      native: mean(pairs.map((p) => p.native)),
+      adapter: mean(pairs.map((p) => p.adapter)),
+      ratio: median(ratios),
+      low: Math.min(...ratios),
+      high: Math.max(...ratios),
+      cpuNative: cpu("native"),
+      cpuAdapter: cpu("adapter"),
+      cookies: pairs[0].cookies,
     });
   } catch (err) {
     rows.push({ framework, error: String(err?.message ?? err).split("\n")[0] });
-  } finally {
-    await Promise.all(Object.values(servers).map((server) => server.stop()));
   }
 }
 
@@ -170,9 +196,9 @@ function cpuColumns(r) {
 }
 
 const lines = [
-  `POST /login, ${CONNECTIONS} connections, ${DURATION} s × ${2 * ROUNDS} per variant (ABBA × ${ROUNDS}, after ${WARMUP} s warm-up)`,
-  "framework | native req/s | adapter req/s | adapter/native | server CPU µs/req native, adapter | native/adapter CPU",
-  "----------|--------------|---------------|----------------|----------------------------------|-------------------",
+  `POST /login, ${CONNECTIONS} connections, ${PAIRS} process pairs, each ${DURATION} s × ${2 * ROUNDS} per variant (ABBA × ${ROUNDS}, after ${WARMUP} s warm-up)`,
+  "framework | native req/s | adapter req/s | adapter/native (median of pairs, range) | server CPU µs/req native, adapter | native/adapter CPU",
+  "----------|--------------|---------------|-----------------------------------------|----------------------------------|-------------------",
 ];
 for (const r of rows) {
   if (r.error) {
@@ -181,7 +207,7 @@ for (const r of rows) {
   }
   const flag = r.ratio >= TARGET ? "" : `  (below ${TARGET})`;
   lines.push(
-    `${r.framework.padEnd(9)} | ${r.native.toFixed(0).padStart(12)} | ${r.adapter.toFixed(0).padStart(13)} | ${r.ratio.toFixed(3).padStart(14)} | ${cpuColumns(r)}${flag}`,
+    `${r.framework.padEnd(9)} | ${r.native.toFixed(0).padStart(12)} | ${r.adapter.toFixed(0).padStart(13)} | ${`${r.ratio.toFixed(3)} (${r.low.toFixed(3)}–${r.high.toFixed(3)})`.padStart(39)} | ${cpuColumns(r)}${flag}`,
   );
 }
 lines.push("", "Set-Cookie of one login (value and Expires left out):");

@@ -108,7 +108,8 @@ function setCookie(this: Reply, name: string, value: string, options?: ReplyCook
     if (!this.signCookie) throw new Error("signed cookies need @fastify/cookie with a `secret`");
     v = this.signCookie(value);
   }
-  const d = this.request.cookiePolicy.setCookie(name, v, callSite(options), { encode });
+  const meta = encode === undefined ? undefined : { encode };
+  const d = this.request.cookiePolicy.setCookie(name, v, callSite(options), meta);
   return emit(this, d, v, encode);
 }
 
