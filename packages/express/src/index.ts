@@ -42,9 +42,9 @@ function toPolicyOptions(
   ctx: RequestContext,
   o: ExpressCookieOptions | undefined,
   clearing: boolean,
-): CookieOptions {
+): CookieOptions | undefined {
   const asWritten = ctx.policy.mode === "report-only";
-  if (o === undefined) return asWritten ? { path: "/" } : {};
+  if (o === undefined) return asWritten ? { path: "/" } : undefined;
   const ms = clearing || o.maxAge == null ? Number.NaN : Number(o.maxAge);
   return {
     secure: o.secure,

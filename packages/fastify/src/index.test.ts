@@ -65,6 +65,12 @@ async function start(
       reply.setCookie("theme", "dark", { secure: "auto", maxAge: 60 });
       return verdict(request);
     });
+    routes.post("/again", async (request, reply) => {
+      reply.setCookie("theme", "light").setCookie("theme", "dark", { path: "/docs" });
+      reply.setCookie("sessionId", "first").setCookie("theme", "dark");
+      reply.clearCookie("sessionId");
+      return verdict(request);
+    });
     routes.post("/must", async (request, reply) => {
       reply.setCookie("mustBeSecure", "x");
       return verdict(request);
@@ -172,6 +178,20 @@ describe.each([
     expect(cleared).toMatchObject({ value: "", secure: true, httpOnly: true, path: "/" });
     const expired = cleared?.maxAge === 0 || (cleared?.expires?.getTime() ?? 1) <= Date.now();
     expect(expired).toBe(true);
+  });
+
+  it("a cookie set again (same name, Domain, Path) replaces its line, as @fastify/cookie does", async () => {
+    const res = await send(`${tlsApp.url}/again`, { method: "POST" });
+    const lines = res.setCookie.map((line) => line.split(";").slice(0, 2).join(";"));
+    // theme at / once (the later value), theme at /docs kept, sessionId only as cleared.
+    expect(lines).toHaveLength(3);
+    expect(lines).toContain("theme=dark; Path=/docs");
+    expect(
+      res.setCookie.filter((l) => l.startsWith("theme=dark") && !l.includes("/docs")),
+    ).toHaveLength(1);
+    expect(res.setCookie.filter((l) => l.startsWith("sessionId="))).toEqual([
+      expect.stringMatching(/^sessionId=;/),
+    ]);
   });
 
   it("takes maxAge in seconds and treats secure: 'auto' as the policy's call", async () => {

@@ -53,7 +53,6 @@ declare module "fastify" {
 }
 
 type Reply = FastifyReply & { cookie?: unknown; signCookie?: (value: string) => string };
-type BaseSetCookie = (this: FastifyReply, name: string, value: string, options: object) => void;
 
 function callSite(options: ReplyCookieOptions | undefined): CookieOptions | undefined {
   if (options === undefined) return undefined;
@@ -71,33 +70,37 @@ function callSite(options: ReplyCookieOptions | undefined): CookieOptions | unde
   };
 }
 
-/** `@fastify/cookie`'s own `setCookie` per reply prototype (absent: not registered there). */
-const baseSetCookie = new WeakMap<object, BaseSetCookie | undefined>();
+/** The same cookie for a browser: @fastify/cookie keys its cookies by name, Domain and Path. */
+function sameCookie(a: CookieDecision, b: CookieDecision): boolean {
+  return (
+    a.name === b.name &&
+    a.attributes?.domain === b.attributes?.domain &&
+    a.attributes?.path === b.attributes?.path
+  );
+}
 
-/** Writes a decided cookie: through `@fastify/cookie` when it decorates the reply (keeping its
- * de-duplication and onSend serialization), else as a Set-Cookie header line. */
-function emit(reply: Reply, d: CookieDecision, value: string, encode?: (v: string) => string) {
+/**
+ * Writes a decided cookie as its Set-Cookie line. The policy already serialized it, so
+ * @fastify/cookie, when registered, is not asked to again (its options would also merge
+ * its `parseOptions` defaults into the decided attributes); as with it, a cookie set again
+ * on the same reply replaces the earlier line.
+ */
+function emit(reply: Reply, ctx: RequestContext, d: CookieDecision): Reply {
   if (d.action === "error") throw d.error;
-  if (d.header === null || d.attributes === null) return reply;
-  const base = baseSetCookie.get(Object.getPrototypeOf(reply));
-  if (typeof base !== "function") return reply.header("set-cookie", d.header);
-  // Every attribute is given (undefined = absent), so @fastify/cookie's own defaults
-  // (`sameSite: "lax"`, `parseOptions`) cannot change the decided cookie.
-  const a = d.attributes;
-  base.call(reply, d.name, value, {
-    secure: a.secure,
-    httpOnly: a.httpOnly,
-    sameSite: a.sameSite,
-    path: a.path,
-    domain: a.domain,
-    maxAge: a.maxAge,
-    expires: a.expires,
-    partitioned: a.partitioned,
-    priority: a.priority,
-    signed: false,
-    encode,
-  });
-  return reply;
+  if (d.header === null) return reply;
+  const decisions = ctx.decisions;
+  for (let i = decisions.length - 2; i >= 0; i--) {
+    const earlier = decisions[i] as CookieDecision;
+    if (earlier.header === null || !sameCookie(earlier, d)) continue;
+    const lines = reply.getHeader("set-cookie");
+    if (Array.isArray(lines) && lines.includes(earlier.header)) {
+      const kept = lines.filter((line) => line !== earlier.header);
+      reply.removeHeader("set-cookie");
+      if (kept.length > 0) reply.header("set-cookie", kept);
+    } else if (lines === earlier.header) reply.removeHeader("set-cookie");
+    break;
+  }
+  return reply.header("set-cookie", d.header);
 }
 
 function setCookie(this: Reply, name: string, value: string, options?: ReplyCookieOptions) {
@@ -108,14 +111,18 @@ function setCookie(this: Reply, name: string, value: string, options?: ReplyCook
     if (!this.signCookie) throw new Error("signed cookies need @fastify/cookie with a `secret`");
     v = this.signCookie(value);
   }
+  const ctx = this.request.cookiePolicy;
   const meta = encode === undefined ? undefined : { encode };
-  const d = this.request.cookiePolicy.setCookie(name, v, callSite(options), meta);
-  return emit(this, d, v, encode);
+  return emit(this, ctx, ctx.setCookie(name, v, callSite(options), meta));
 }
 
 function clearCookie(this: Reply, name: string, options?: ReplyCookieOptions) {
-  return emit(this, this.request.cookiePolicy.clearCookie(name, callSite(options)), "");
+  const ctx = this.request.cookiePolicy;
+  return emit(this, ctx, ctx.clearCookie(name, callSite(options)));
 }
+
+/** Reply prototypes whose cookie methods are the policy's. */
+const installed = new WeakSet<object>();
 
 /**
  * Makes a reply prototype's `setCookie` / `clearCookie` (and `@fastify/cookie`'s `cookie`
@@ -124,13 +131,7 @@ function clearCookie(this: Reply, name: string, options?: ReplyCookieOptions) {
  * would change its shape per request and slow every later property access.
  */
 function install(proto: Reply): void {
-  let base = proto.setCookie as unknown;
-  // An encapsulated context's prototype may inherit an installed parent's: take its base.
-  for (let p = Object.getPrototypeOf(proto); base === setCookie && p !== null; ) {
-    if (baseSetCookie.has(p)) base = baseSetCookie.get(p);
-    else p = Object.getPrototypeOf(p);
-  }
-  baseSetCookie.set(proto, typeof base === "function" ? (base as BaseSetCookie) : undefined);
+  installed.add(proto);
   const methods: [string, unknown][] = [
     ["setCookie", setCookie],
     ["clearCookie", clearCookie],
@@ -151,7 +152,7 @@ const plugin: FastifyPluginAsync<CookiePolicyOptions> = async (fastify, options)
     const ctx = policy.begin(nodeRequest(request.raw));
     request.cookiePolicy = ctx;
     const proto = Object.getPrototypeOf(reply) as Reply;
-    if (!baseSetCookie.has(proto)) install(proto);
+    if (!installed.has(proto)) install(proto);
     if (ctx.reject) {
       reply.code(ctx.reject.status).type("text/plain; charset=utf-8").send(ctx.reject.body);
       return;
