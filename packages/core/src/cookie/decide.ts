@@ -185,7 +185,7 @@ export interface WrittenLine {
 /**
  * Cuts a line when the cut reads it exactly as the parser would (no whitespace or quote
  * around a valid value) and its decision depends on nothing but its name, attributes and
- * the transport: not with Expires (judged against the clock) nor a clearing Max-Age.
+ * the transport: not with Expires, which is judged against the clock.
  */
 export function cutWrittenLine(line: string): WrittenLine | null {
   const semi = line.indexOf(";");
@@ -194,9 +194,7 @@ export function cutWrittenLine(line: string): WrittenLine | null {
   const value = line.slice(eq + 1, semi === -1 ? line.length : semi);
   if (!isCookieValue(value) || value.charCodeAt(0) === 0x22) return null;
   const attributes = semi === -1 ? "" : line.slice(semi);
-  const lower = attributes.toLowerCase();
-  if (lower.includes("expires") || lower.includes("max-age=0") || lower.includes("max-age=-"))
-    return null;
+  if (attributes.toLowerCase().includes("expires")) return null;
   return { name: line.slice(0, eq), value, attributes };
 }
 
@@ -221,6 +219,7 @@ export function decideWrittenLine(
   if (template !== undefined && plan.name.length + line.value.length <= MAX_COOKIE_OCTETS)
     return fromTemplate(plan.name, line.value, template);
   const decision = decide();
+  // A clearing (Max-Age=0) writes no value: its decision is never kept.
   const kept =
     decision.action !== "error" &&
     !decision.clearing &&
