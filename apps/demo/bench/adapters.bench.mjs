@@ -1,14 +1,15 @@
 /**
  * Adapter overhead: for each framework, `POST /login` (sets sessionId) with the
- * cookie-policy adapter vs the same app without it, both on loopback in child
- * processes, driven by autocannon from this process. Order alternates (ABBA) after a
- * warm-up; prints req/s for both and the ratio adapter/native (target ≥ 0.97).
+ * cookie-policy adapter (A) vs the same app setting the same cookie through the
+ * framework's own API (N), and vs that app with one empty middleware (M), each in a child
+ * process on loopback, driven by autocannon from this process. Prints req/s and A/N
+ * (target ≥ 0.97); M/N is what any middleware costs the framework, A/M the policy's own.
  *   node bench/adapters.bench.mjs [--duration 4] [--connections 10] [--rounds 1]
- *     [--pairs 3] [--framework express,fastify,hono,koa]
- * A round is native, adapter, adapter, native. On a 2-core machine one Node process can
- * run ±10% faster or slower than another of the same program (JIT and heap layout, and
- * the client sharing the cores), so each pair is a fresh native and adapter process and
- * the ratio printed is the median of the pairs' ratios, with their range.
+ *     [--sets 3] [--framework express,fastify,hono,koa]
+ * A round is N M A A M N after a warm-up. On a 2-core machine one Node process can run
+ * ±10% faster or slower than another of the same program (JIT and heap layout, and the
+ * client sharing the cores), so each set is a fresh process per variant and each ratio
+ * printed is the median over sets, with its range.
  */
 import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
@@ -25,13 +26,13 @@ const { values } = parseArgs({
     connections: { type: "string", default: "10" },
     framework: { type: "string", default: "express,fastify,hono,koa" },
     rounds: { type: "string", default: "1" },
-    pairs: { type: "string", default: "3" },
+    sets: { type: "string", default: "3" },
   },
 });
 const DURATION = Number(values.duration);
 const CONNECTIONS = Number(values.connections);
 const ROUNDS = Number(values.rounds);
-const PAIRS = Number(values.pairs);
+const SETS = Number(values.sets);
 const WARMUP = 2;
 const TARGET = 0.97;
 const SERVER = fileURLToPath(new URL("./server.mjs", import.meta.url));
@@ -123,20 +124,23 @@ function cpuMs(pid) {
   }
 }
 
-/** One pair: a fresh native and adapter process, warmed up, then ABBA × ROUNDS. */
-async function measurePair(framework) {
+/**
+ * native: the framework's own cookie call; middleware: the same plus one empty middleware
+ * (what any middleware costs); adapter: the cookie-policy adapter deciding the cookie.
+ */
+const VARIANTS = ["native", "middleware", "adapter"];
+
+/** One set: a fresh process per variant, warmed up, then (N M A A M N) × ROUNDS. */
+async function measureSet(framework) {
   const servers = {};
   try {
-    servers.native = await startWithRetry(framework, "native");
-    servers.adapter = await startWithRetry(framework, "adapter");
-    const cookies = {
-      native: await loginCookie(servers.native.url),
-      adapter: await loginCookie(servers.adapter.url),
-    };
-    for (const variant of ["native", "adapter"]) await load(servers[variant].url, WARMUP);
-    const samples = { native: [], adapter: [] };
-    const cpu = { native: { ms: 0, requests: 0 }, adapter: { ms: 0, requests: 0 } };
-    const order = Array.from({ length: ROUNDS }, () => ["native", "adapter", "adapter", "native"]);
+    for (const variant of VARIANTS) servers[variant] = await startWithRetry(framework, variant);
+    const cookies = {};
+    for (const variant of VARIANTS) cookies[variant] = await loginCookie(servers[variant].url);
+    for (const variant of VARIANTS) await load(servers[variant].url, WARMUP);
+    const samples = Object.fromEntries(VARIANTS.map((v) => [v, []]));
+    const cpu = Object.fromEntries(VARIANTS.map((v) => [v, { ms: 0, requests: 0 }]));
+    const order = Array.from({ length: ROUNDS }, () => [...VARIANTS, ...[...VARIANTS].reverse()]);
     for (const variant of order.flat()) {
       const { pid, url } = servers[variant];
       const before = cpuMs(pid);
@@ -148,7 +152,11 @@ async function measurePair(framework) {
         cpu[variant].requests += total;
       }
     }
-    return { native: mean(samples.native), adapter: mean(samples.adapter), cpu, cookies };
+    return {
+      perSecond: Object.fromEntries(VARIANTS.map((v) => [v, mean(samples[v])])),
+      cpu,
+      cookies,
+    };
   } finally {
     await Promise.all(Object.values(servers).map((server) => server.stop()));
   }
@@ -162,60 +170,65 @@ const median = (xs) => {
 };
 const usPerRequest = (c) => (c.requests > 0 ? (1000 * c.ms) / c.requests : null);
 
+/** The median over sets of a/b, with its range. */
+function ratioOf(sets, a, b) {
+  const ratios = sets.map((set) => set.perSecond[a] / set.perSecond[b]);
+  return { median: median(ratios), low: Math.min(...ratios), high: Math.max(...ratios) };
+}
+
 const rows = [];
 for (const framework of values.framework.split(",")) {
   try {
-    const pairs = [];
-    for (let i = 0; i < PAIRS; i++) pairs.push(await measurePair(framework));
-    const ratios = pairs.map((p) => p.adapter / p.native);
+    const sets = [];
+    for (let i = 0; i < SETS; i++) sets.push(await measureSet(framework));
     const cpu = (variant) =>
       usPerRequest({
-        ms: pairs.reduce((sum, p) => sum + p.cpu[variant].ms, 0),
-        requests: pairs.reduce((sum, p) => sum + p.cpu[variant].requests, 0),
+        ms: sets.reduce((sum, set) => sum + set.cpu[variant].ms, 0),
+        requests: sets.reduce((sum, set) => sum + set.cpu[variant].requests, 0),
       });
     rows.push({
       framework,
-      native: mean(pairs.map((p) => p.native)),
-      adapter: mean(pairs.map((p) => p.adapter)),
-      ratio: median(ratios),
-      low: Math.min(...ratios),
-      high: Math.max(...ratios),
-      cpuNative: cpu("native"),
-      cpuAdapter: cpu("adapter"),
-      cookies: pairs[0].cookies,
+      perSecond: Object.fromEntries(
+        VARIANTS.map((v) => [v, mean(sets.map((set) => set.perSecond[v]))]),
+      ),
+      ratio: ratioOf(sets, "adapter", "native"),
+      empty: ratioOf(sets, "middleware", "native"),
+      own: ratioOf(sets, "adapter", "middleware"),
+      cpu: Object.fromEntries(VARIANTS.map((v) => [v, cpu(v)])),
+      cookies: sets[0].cookies,
     });
   } catch (err) {
     rows.push({ framework, error: String(err?.message ?? err).split("\n")[0] });
   }
 }
 
-function cpuColumns(r) {
-  if (r.cpuNative === null || r.cpuAdapter === null) return "n/a (no /proc)";
-  const both = `${r.cpuNative.toFixed(1)}, ${r.cpuAdapter.toFixed(1)}`;
-  return `${both.padStart(32)} | ${(r.cpuNative / r.cpuAdapter).toFixed(3).padStart(17)}`;
-}
+const showRatio = (r) => `${r.median.toFixed(3)} (${r.low.toFixed(3)}–${r.high.toFixed(3)})`;
+const cpuColumn = (r) =>
+  VARIANTS.some((v) => r.cpu[v] === null)
+    ? "n/a (no /proc)"
+    : VARIANTS.map((v) => r.cpu[v].toFixed(1)).join(", ");
 
 const lines = [
-  `POST /login, ${CONNECTIONS} connections, ${PAIRS} process pairs, each ${DURATION} s × ${2 * ROUNDS} per variant (ABBA × ${ROUNDS}, after ${WARMUP} s warm-up)`,
-  "framework | native req/s | adapter req/s | adapter/native (median of pairs, range) | server CPU µs/req native, adapter | native/adapter CPU",
-  "----------|--------------|---------------|-----------------------------------------|----------------------------------|-------------------",
+  `POST /login, ${CONNECTIONS} connections, ${SETS} process sets, each ${DURATION} s × ${2 * ROUNDS} per variant (N M A A M N × ${ROUNDS}, after ${WARMUP} s warm-up)`,
+  "N: native cookie call, M: native + one empty middleware, A: adapter. Ratios: median of sets (range).",
+  "",
+  "framework | req/s N / M / A       | A/N (target)          | M/N (any middleware)  | A/M (the policy)      | CPU µs/req N, M, A",
+  "----------|-----------------------|-----------------------|-----------------------|-----------------------|-------------------",
 ];
 for (const r of rows) {
   if (r.error) {
     lines.push(`${r.framework.padEnd(9)} | failed: ${r.error}`);
     continue;
   }
-  const flag = r.ratio >= TARGET ? "" : `  (below ${TARGET})`;
+  const flag = r.ratio.median >= TARGET ? "" : `  (A/N below ${TARGET})`;
+  const rates = VARIANTS.map((v) => r.perSecond[v].toFixed(0)).join(" / ");
   lines.push(
-    `${r.framework.padEnd(9)} | ${r.native.toFixed(0).padStart(12)} | ${r.adapter.toFixed(0).padStart(13)} | ${`${r.ratio.toFixed(3)} (${r.low.toFixed(3)}–${r.high.toFixed(3)})`.padStart(39)} | ${cpuColumns(r)}${flag}`,
+    `${r.framework.padEnd(9)} | ${rates.padEnd(21)} | ${showRatio(r.ratio).padEnd(21)} | ${showRatio(r.empty).padEnd(21)} | ${showRatio(r.own).padEnd(21)} | ${cpuColumn(r)}${flag}`,
   );
 }
 lines.push("", "Set-Cookie of one login (value and Expires left out):");
 for (const r of rows.filter((row) => !row.error)) {
-  lines.push(
-    `  ${r.framework} native:  ${r.cookies.native}`,
-    `  ${r.framework} adapter: ${r.cookies.adapter}`,
-  );
+  for (const v of VARIANTS) lines.push(`  ${r.framework} ${`${v}:`.padEnd(11)} ${r.cookies[v]}`);
 }
 console.log(lines.join("\n"));
 if (rows.some((r) => r.error)) process.exitCode = 1;

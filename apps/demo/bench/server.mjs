@@ -4,8 +4,10 @@
  * registered and the handler writes the cookie as an app using it would (no options: the
  * policy supplies them, as the demo's /login does). `--variant native`: no adapter, and the
  * handler writes the attributes the policy would decide, explicitly. Both answers carry the
- * same cookie (the bench prints both to show it).
- *   node bench/server.mjs --framework express|fastify|hono|koa --variant adapter|native
+ * same cookie (the bench prints both to show it). `--variant middleware`: as native, plus one
+ * empty middleware (or onRequest hook) where the adapter would be: what being a middleware at
+ * all costs, before any policy work.
+ *   node bench/server.mjs --framework express|fastify|hono|koa --variant adapter|middleware|native
  * Prints {"url"} once listening; runs until SIGTERM.
  */
 import { randomBytes } from "node:crypto";
@@ -17,6 +19,7 @@ const { values } = parseArgs({
   options: { framework: { type: "string" }, variant: { type: "string" } },
 });
 const withAdapter = values.variant === "adapter";
+const withEmpty = values.variant === "middleware";
 const config = fileURLToPath(new URL("../cookie-policy.json", import.meta.url));
 const policyOptions = { config, env: "development", onReport: () => {} };
 const sessionValue = () => randomBytes(18).toString("base64url");
@@ -30,6 +33,7 @@ const apps = {
     const { default: express } = await import("express");
     const app = express();
     if (withAdapter) app.use((await import("@scope/cookie-express")).cookiePolicy(policyOptions));
+    if (withEmpty) app.use((_req, _res, next) => next());
     app.post("/login", (_req, res) => {
       res.cookie(
         "sessionId",
@@ -44,6 +48,7 @@ const apps = {
     const { default: Koa } = await import("koa");
     const app = new Koa();
     if (withAdapter) app.use((await import("@scope/cookie-koa")).cookiePolicy(policyOptions));
+    if (withEmpty) app.use((_ctx, next) => next());
     app.use((ctx) => {
       if (ctx.method !== "POST" || ctx.path !== "/login") return;
       ctx.cookies.set(
@@ -61,6 +66,7 @@ const apps = {
     await app.register((await import("@fastify/cookie")).default);
     if (withAdapter)
       await app.register((await import("@scope/cookie-fastify")).cookiePolicy, policyOptions);
+    if (withEmpty) app.addHook("onRequest", (_request, _reply, done) => done());
     app.post("/login", (_request, reply) => {
       reply.setCookie("sessionId", sessionValue(), callSite({ ...SECONDS, sameSite: "strict" }));
       return { ok: true };
@@ -74,6 +80,7 @@ const apps = {
     const { getRequestListener } = await import("@hono/node-server");
     const app = new Hono();
     if (withAdapter) app.use((await import("@scope/cookie-hono")).cookiePolicy(policyOptions));
+    if (withEmpty) app.use((_c, next) => next());
     app.post("/login", (c) => {
       setCookie(c, "sessionId", sessionValue(), callSite({ ...SECONDS, sameSite: "Strict" }));
       return c.json({ ok: true });
