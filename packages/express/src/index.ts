@@ -5,7 +5,7 @@
  * route. Every rule lives in @scope/cookie-core: this file only translates.
  */
 import { createHmac } from "node:crypto";
-import type { OutgoingHttpHeader, OutgoingHttpHeaders, ServerResponse } from "node:http";
+import { type OutgoingHttpHeader, type OutgoingHttpHeaders, ServerResponse } from "node:http";
 import {
   type AdapterOptions,
   type CookieDecision,
@@ -118,12 +118,16 @@ function attach(req: object, headers: unknown, ctx: RequestContext): void {
   if (!ContextStamp.write(headers, ctx)) detached.set(req, ctx);
 }
 
+/**
+ * Node's own header methods, called on the response: what Express's `res.append` and
+ * `res.get` end in, without their lookups on a response whose hidden class is its own.
+ */
+const nodeResponse = ServerResponse.prototype;
+
 /** Apply a verdict: `set` appends its header, `drop` writes nothing, `error` takes Express's error path. */
 function apply(res: Response, decision: CookieDecision): Response {
   if (decision.action === "error") throw decision.error;
-  if (decision.header !== null) {
-    res.append("Set-Cookie", decision.header);
-  }
+  if (decision.header !== null) nodeResponse.appendHeader.call(res, "Set-Cookie", decision.header);
   return res;
 }
 
@@ -146,7 +150,7 @@ function mergeHeaders(res: ServerResponse, headers: OutgoingHttpHeaders | Outgoi
  * dropped and the engine's report names the code.
  */
 function decideWrittenCookies(res: Response, ctx: RequestContext): void {
-  const value = res.getHeader("Set-Cookie");
+  const value = nodeResponse.getHeader.call(res, "Set-Cookie");
   if (value === undefined) return;
   // Lines the policy already decided (by `res.cookie`, or at an earlier head): never twice.
   const decided = ctx.decisions;
