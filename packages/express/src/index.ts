@@ -5,7 +5,7 @@
  * route. Every rule lives in @scope/cookie-core: this file only translates.
  */
 import { createHmac } from "node:crypto";
-import { type OutgoingHttpHeader, type OutgoingHttpHeaders, ServerResponse } from "node:http";
+import type { OutgoingHttpHeader, OutgoingHttpHeaders, ServerResponse } from "node:http";
 import {
   type AdapterOptions,
   type CookieDecision,
@@ -16,7 +16,6 @@ import {
 import { loadCookiePolicy } from "@scope/cookie-core/node";
 import express, {
   type CookieOptions as ExpressCookieOptions,
-  type Request,
   type RequestHandler,
   type Response,
 } from "express";
@@ -65,69 +64,19 @@ function sign(value: string, secret: string): string {
   return `${value}.${createHmac("sha256", secret).update(value).digest("base64").replace(/=+$/, "")}`;
 }
 
-/** A base class whose constructor returns the object it is given (see ContextStamp). */
-class Given {
-  constructor(target: object) {
-    // biome-ignore lint/correctness/noConstructorReturn: the subclass's field lands on `target`
-    return target;
-  }
-}
-
 /**
- * Each request's context, as a private field stamped on its headers object (the
- * return-override idiom): invisible to enumeration, spread, JSON and util.inspect. Express
- * gives every req/res a hidden class of its own (it re-prototypes them per request), so a
- * property added to either, or a WeakMap keyed by either, costs µs on every request;
- * `req.headers` is a plain object whose shape requests share, so the stamp is a cheap store.
+ * Each request's context, keyed by `req`. Express gives every req/res a hidden class of its
+ * own (it re-prototypes them per request), so each property added to one makes V8 build a
+ * new map: several µs a store. This adapter adds none; it wraps Express's prototypes once.
  */
-class ContextStamp extends Given {
-  #ctx: RequestContext;
-  private constructor(target: object, ctx: RequestContext) {
-    super(target);
-    this.#ctx = ctx;
-  }
-  static read(target: unknown): RequestContext | undefined {
-    return typeof target === "object" && target !== null && #ctx in target
-      ? (target as ContextStamp).#ctx
-      : undefined;
-  }
-  /** Stamps (or restamps) `target`; false if it cannot carry a stamp (frozen, not an object). */
-  static write(target: unknown, ctx: RequestContext): boolean {
-    if (typeof target !== "object" || target === null) return false;
-    if (#ctx in target) (target as ContextStamp).#ctx = ctx;
-    else
-      try {
-        new ContextStamp(target, ctx);
-      } catch {
-        return false; // engines that refuse private fields on non-extensible objects
-      }
-    return true;
-  }
-}
-
-/** Contexts of requests whose headers cannot carry a stamp; read only when the headers miss. */
-const detached = new WeakMap<object, RequestContext>();
-
-/** This request's context, or undefined if it did not pass the middleware. */
-function contextOf(req: { readonly headers: unknown }): RequestContext | undefined {
-  return ContextStamp.read(req.headers) ?? detached.get(req);
-}
-
-/** Give `req` its context; a later cookiePolicy() (nested app) replaces an earlier one. */
-function attach(req: object, headers: unknown, ctx: RequestContext): void {
-  if (!ContextStamp.write(headers, ctx)) detached.set(req, ctx);
-}
-
-/**
- * Node's own header methods, called on the response: what Express's `res.append` and
- * `res.get` end in, without their lookups on a response whose hidden class is its own.
- */
-const nodeResponse = ServerResponse.prototype;
+const contexts = new WeakMap<object, RequestContext>();
 
 /** Apply a verdict: `set` appends its header, `drop` writes nothing, `error` takes Express's error path. */
 function apply(res: Response, decision: CookieDecision): Response {
   if (decision.action === "error") throw decision.error;
-  if (decision.header !== null) nodeResponse.appendHeader.call(res, "Set-Cookie", decision.header);
+  if (decision.header !== null) {
+    res.append("Set-Cookie", decision.header);
+  }
   return res;
 }
 
@@ -150,7 +99,7 @@ function mergeHeaders(res: ServerResponse, headers: OutgoingHttpHeaders | Outgoi
  * dropped and the engine's report names the code.
  */
 function decideWrittenCookies(res: Response, ctx: RequestContext): void {
-  const value = nodeResponse.getHeader.call(res, "Set-Cookie");
+  const value = res.getHeader("Set-Cookie");
   if (value === undefined) return;
   // Lines the policy already decided (by `res.cookie`, or at an earlier head): never twice.
   const decided = ctx.decisions;
@@ -172,7 +121,7 @@ function decideWrittenCookies(res: Response, ctx: RequestContext): void {
  * are merged into the response first, so their Set-Cookie lines are decided too.
  */
 function decideHead(res: Response, args: unknown[]): void {
-  const ctx = contextOf(res.req);
+  const ctx = contexts.get(res.req);
   if (ctx === undefined) return; // this request did not pass the middleware
   const at = typeof args[1] === "string" ? 2 : 1;
   const headers = args[at] as OutgoingHttpHeaders | OutgoingHttpHeader[] | undefined;
@@ -203,37 +152,21 @@ const seen = new WeakSet<object>();
 function wrapRequest(owner: object): void {
   Object.defineProperty(owner, "cookiePolicy", {
     configurable: true,
-    get(this: Request) {
-      return contextOf(this);
+    get(this: object) {
+      return contexts.get(this);
     },
-    set(this: Request, ctx: RequestContext) {
-      attach(this, this.headers, ctx);
+    set(this: object, ctx: RequestContext) {
+      contexts.set(this, ctx);
     },
   });
-  // An app (or a proxy middleware) that assigns req.headers must not lose the policy: the
-  // context moves to the new headers. Node's own getter is kept, so reads cost the same.
-  const headers = Object.getOwnPropertyDescriptor(definer(owner, "headers"), "headers");
-  if (headers?.get && headers.set) {
-    const { get, set } = headers;
-    Object.defineProperty(owner, "headers", {
-      configurable: true,
-      enumerable: headers.enumerable,
-      get,
-      set(this: Request, value: unknown) {
-        const ctx = contextOf(this);
-        set.call(this, value);
-        if (ctx !== undefined) attach(this, value, ctx);
-      },
-    });
-  }
   for (const key of ["protocol", "secure"] as const) {
     const target = definer(owner, key);
     const original = Object.getOwnPropertyDescriptor(target, key);
     Object.defineProperty(target, key, {
       configurable: true,
       enumerable: original?.enumerable ?? false,
-      get(this: Request) {
-        const ctx = contextOf(this); // report-only changes nothing: Express answers
+      get(this: object) {
+        const ctx = contexts.get(this); // report-only changes nothing: Express answers
         if (ctx !== undefined && ctx.policy.mode === "enforce") return ctx.transport[key];
         return original?.get ? original.get.call(this) : original?.value;
       },
@@ -256,7 +189,7 @@ function wrapResponse(owner: Response): void {
   const clearCookie = owner.clearCookie as (this: Response, ...args: unknown[]) => Response;
   const node = Object.getPrototypeOf(owner) as ServerResponse;
   function policyCookie(this: Response, name: string, value: unknown, o?: ExpressCookieOptions) {
-    const ctx = contextOf(this.req);
+    const ctx = contexts.get(this.req);
     if (ctx === undefined) return cookie.call(this, name, value, o);
     let val = typeof value === "object" ? `j:${JSON.stringify(value)}` : String(value);
     if (o?.signed) {
@@ -268,7 +201,7 @@ function wrapResponse(owner: Response): void {
     return apply(this, ctx.setCookie(name, val, toPolicyOptions(ctx, o, false), meta));
   }
   function policyClearCookie(this: Response, name: string, o?: ExpressCookieOptions) {
-    const ctx = contextOf(this.req);
+    const ctx = contexts.get(this.req);
     if (ctx === undefined) return clearCookie.call(this, name, o);
     return apply(this, ctx.clearCookie(name, toPolicyOptions(ctx, o, true)));
   }
@@ -326,7 +259,7 @@ export function cookiePolicy(options: CookiePolicyOptions = {}): RequestHandler 
     const { socket, headers, method, originalUrl } = req;
     const ctx = policy.begin(nodeRequest({ socket, headers, method, url: originalUrl }));
     // A nested cookiePolicy() replaces the context: the latest policy decides.
-    attach(req, headers, ctx);
+    contexts.set(req, ctx);
     // Another copy of Express than the one this package resolves is wrapped on its first request.
     const reqProto = Object.getPrototypeOf(req) as object;
     if (!seen.has(reqProto)) {
