@@ -2,6 +2,7 @@ import { createHmac } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { inspect } from "node:util";
 import type { PolicyFile, ReportEvent } from "@scope/cookie-core";
 import express, { type ErrorRequestHandler } from "express";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -201,6 +202,64 @@ describe("cookiePolicy() in an Express 5 app", () => {
       headers: { Host: "example.com" },
     });
     expect(plain.headers["strict-transport-security"]).toBeUndefined();
+  });
+});
+
+describe("cookiePolicy() when the app replaces req.headers", () => {
+  let served: Served;
+  beforeAll(async () => {
+    const a = express();
+    a.use(cookiePolicy({ config: policy, env: "production", onReport: () => {} }));
+    a.use((req, _res, next) => {
+      // What header-rewriting middleware does: a new object, sometimes a frozen one.
+      const copy = { ...req.headers, "x-rewritten": "1" };
+      req.headers = req.path === "/frozen" ? Object.freeze(copy) : copy;
+      next();
+    });
+    a.get(["/copied", "/frozen"], (req, res) => {
+      res.cookie("sessionId", "abc123");
+      res.json({
+        protocol: req.protocol,
+        source: req.cookiePolicy?.transport.source,
+        rewritten: req.get("x-rewritten"),
+        keys: Object.keys(req.headers),
+        json: JSON.stringify(req.headers),
+        inspected: inspect(req.headers),
+        symbols: Object.getOwnPropertySymbols(req.headers).length,
+      });
+    });
+    served = await serve(a);
+  });
+  afterAll(() => served.close());
+
+  for (const path of ["/copied", "/frozen"]) {
+    it(`still decides res.cookie and req.protocol after ${path.slice(1)} headers`, async () => {
+      const plain = await call(served, { scheme: "http", path });
+      expect(plain.setCookie).toEqual([]); // dropped over HTTP, as without the rewrite
+      const proxied = await call(served, {
+        scheme: "http",
+        path,
+        peer: "127.0.0.2",
+        headers: { "X-Forwarded-Proto": "https" },
+      });
+      expect(proxied.cookies.sessionId).toMatchObject({ secure: true, sameSite: "Strict" });
+      const body = JSON.parse(proxied.body);
+      // Express's own req.protocol would say "http": it trusts no proxy here.
+      expect(body).toMatchObject({
+        protocol: "https",
+        source: "x-forwarded-proto",
+        rewritten: "1",
+      });
+    });
+  }
+
+  it("keeps the context out of what apps enumerate or serialize from req.headers", async () => {
+    const r = await call(served, { scheme: "http", path: "/copied" });
+    const { keys, json, inspected, symbols } = JSON.parse(r.body);
+    expect(keys).toEqual(["host", "connection", "x-rewritten"]);
+    expect(Object.keys(JSON.parse(json))).toEqual(keys);
+    expect(inspected).not.toMatch(/transport|policy/i);
+    expect(symbols).toBe(0);
   });
 });
 
