@@ -98,6 +98,12 @@ function buildApp(options: CookiePolicyOptions, reports: ReportEvent[]) {
     setCookie(c, "mustBeSecure", "x");
     return c.text("ok");
   });
+  app.get("/replace", (c) => {
+    // Without { append: true } c.header replaces every Set-Cookie line written before.
+    setCookie(c, "theme", "dark");
+    c.header("Set-Cookie", `sessionId=${c.req.query("v") ?? "abc"}; Path=/`);
+    return c.text("ok");
+  });
   app.get("/proxy", () => fetch(upstreamUrl));
   app.get(
     "/raw",
@@ -220,6 +226,19 @@ describe("app.use(cookiePolicy()) on @hono/node-server", () => {
     expect(res.status).toBe(200);
     expect(res.setCookie).toEqual([]);
     expect(JSON.parse(res.body).transport).toMatchObject({ protocol: "http", source: "socket" });
+  });
+
+  it("keeps Hono's replace semantics of c.header('Set-Cookie') and decides the line written", async () => {
+    const over = await send(`${secure.url}/replace`);
+    expect(over.setCookie).toHaveLength(1);
+    expect(over.cookies.sessionId).toMatchObject({ secure: true, httpOnly: true, maxAge: 3600 });
+    // Over HTTP the replacing line is dropped: the earlier theme line stays replaced.
+    const plainReply = await send(`${plain.url}/replace`);
+    expect(plainReply.setCookie).toEqual([]);
+    expect(decisionsOf(plainReply.headers).map((d) => [d.name, d.action])).toEqual([
+      ["theme", "set"],
+      ["sessionId", "drop"],
+    ]);
   });
 
   it("answers through app.onError when onInsecure is error, with none of the handler's cookies", async () => {

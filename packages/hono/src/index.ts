@@ -6,6 +6,7 @@
  */
 import {
   type AdapterOptions,
+  type CookieDecision,
   type CookiePolicy,
   createCookiePolicy,
   type NodeRequestLike,
@@ -66,18 +67,56 @@ function compile(options: CookiePolicyOptions): CookiePolicy | Promise<CookiePol
   );
 }
 
-/** Re-decides the handler's Set-Cookie lines; null when every line already is the decided one. */
+/** An `error` decision takes Hono's error path; the response's undecided cookies go first. */
+function refuse(c: Context, decision: CookieDecision): never {
+  // Hono builds the error response on top of this one (`app.onError`, 500 by default).
+  c.header("Set-Cookie", undefined);
+  throw decision.error;
+}
+
+/**
+ * `c.header("Set-Cookie", …)`, which `setCookie` / `deleteCookie` from `hono/cookie` call,
+ * decided as the line is written: the response then carries only decided lines and need not
+ * be rewritten after the handler. `c.header` is an own property of each Context.
+ */
+function decideOnWrite(c: Context, ctx: RequestContext): void {
+  const header = c.header;
+  c.header = ((name: string, value?: string, options?: { append?: boolean }) => {
+    if (value === undefined || name.length !== 10 || name.toLowerCase() !== "set-cookie")
+      return header(name, value, options);
+    const decision = ctx.applySetCookie(value);
+    if (decision.action === "error") refuse(c, decision);
+    // A dropped line appends nothing; set without append still clears the earlier lines.
+    if (decision.header !== null) header(name, decision.header, options);
+    else if (!options?.append) header(name, undefined);
+  }) as Context["header"];
+}
+
+/** True when `line` is a header the policy wrote for this request (never decided twice). */
+function isDecided(ctx: RequestContext, line: string): boolean {
+  for (const d of ctx.decisions) if (d.header === line) return true;
+  return false;
+}
+
+/**
+ * The response's Set-Cookie lines with every line the policy did not write decided now
+ * (a returned or fetch()ed Response, `c.res.headers`, middleware before this one); null when
+ * every line already is a decided one.
+ */
 function decideLines(c: Context, ctx: RequestContext, lines: string[]): string[] | null {
-  const decisions = lines.map((line) => ctx.applySetCookie(line));
-  const failed = decisions.find((d) => d.action === "error");
-  if (failed) {
-    // Hono builds the error response on top of this one: the handler's undecided cookies
-    // must go first. `app.onError` answers (500 by default).
-    c.header("Set-Cookie", undefined);
-    throw failed.error;
+  let out: string[] | null = null;
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i] as string;
+    let header: string | null = line;
+    if (!isDecided(ctx, line)) {
+      const decision = ctx.applySetCookie(line);
+      if (decision.action === "error") refuse(c, decision);
+      header = decision.header;
+    }
+    if (out === null && header !== line) out = lines.slice(0, i);
+    if (out !== null && header !== null) out.push(header);
   }
-  if (decisions.every((d, i) => d.header === lines[i])) return null;
-  return decisions.flatMap((d) => (d.header === null ? [] : [d.header]));
+  return out;
 }
 
 /** Edits the response headers in place (keeps @hono/node-server's fast path); a fetch()ed
@@ -107,6 +146,7 @@ export function cookiePolicy(
     c.set("cookiePolicy", ctx);
     if (ctx.reject) return c.text(ctx.reject.body, ctx.reject.status);
     if (ctx.redirect) return c.redirect(ctx.redirect.location, ctx.redirect.status);
+    decideOnWrite(c, ctx);
     await next();
     const lines = c.res.headers.getSetCookie();
     const decided = lines.length === 0 ? null : decideLines(c, ctx, lines);
