@@ -19,6 +19,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import autocannon from "autocannon";
 import setCookieParser from "set-cookie-parser";
+import { VARIANTS } from "./apps.mjs";
 
 const { values } = parseArgs({
   options: {
@@ -123,12 +124,6 @@ function cpuMs(pid) {
     return null;
   }
 }
-
-/**
- * native: the framework's own cookie call; middleware: the same plus one empty middleware
- * (what any middleware costs); adapter: the cookie-policy adapter deciding the cookie.
- */
-const VARIANTS = ["native", "middleware", "adapter"];
 
 /** One set: a fresh process per variant, warmed up, then (N M A A M N) × ROUNDS. */
 async function measureSet(framework) {
