@@ -13,13 +13,12 @@
  */
 import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { request } from "node:http";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import autocannon from "autocannon";
-import setCookieParser from "set-cookie-parser";
 import { VARIANTS } from "./apps.mjs";
+import { loginCookie } from "./login-cookie.mjs";
 
 const { values } = parseArgs({
   options: {
@@ -80,22 +79,6 @@ async function startWithRetry(framework, variant) {
   }
 }
 
-/** The Set-Cookie of one login, as attributes (value and Expires left out: they vary). */
-function loginCookie(url) {
-  return new Promise((resolve, reject) => {
-    const req = request(`${url}/login`, { method: "POST" }, (res) => {
-      res.resume();
-      const [c] = setCookieParser.parse(res.headers["set-cookie"] ?? []);
-      if (!c) return resolve("(no cookie)");
-      resolve(
-        `${c.name} Max-Age=${c.maxAge ?? "-"} Path=${c.path} HttpOnly=${Boolean(c.httpOnly)} Secure=${Boolean(c.secure)} SameSite=${c.sameSite?.toLowerCase()}`,
-      );
-    });
-    req.on("error", reject);
-    req.end();
-  });
-}
-
 async function load(url, duration) {
   const result = await autocannon({
     url: `${url}/login`,
@@ -131,7 +114,8 @@ async function measureSet(framework) {
   try {
     for (const variant of VARIANTS) servers[variant] = await startWithRetry(framework, variant);
     const cookies = {};
-    for (const variant of VARIANTS) cookies[variant] = await loginCookie(servers[variant].url);
+    for (const variant of VARIANTS)
+      cookies[variant] = await loginCookie(`${servers[variant].url}/login`);
     for (const variant of VARIANTS) await load(servers[variant].url, WARMUP);
     const samples = Object.fromEntries(VARIANTS.map((v) => [v, []]));
     const cpu = Object.fromEntries(VARIANTS.map((v) => [v, { ms: 0, requests: 0 }]));

@@ -13,8 +13,8 @@
 import { createRequire } from "node:module";
 import { Duplex } from "node:stream";
 import { parseArgs } from "node:util";
-import setCookieParser from "set-cookie-parser";
 import { benchServer, FRAMEWORKS, VARIANTS } from "./apps.mjs";
+import { describeCookie } from "./login-cookie.mjs";
 
 const { values } = parseArgs({
   options: {
@@ -99,15 +99,12 @@ function connect(server) {
   };
 }
 
-/** The Set-Cookie of a response head, as attributes (value and Expires left out). */
-function cookieOf(head) {
-  const lines = head
+/** The Set-Cookie lines of a response head. */
+function setCookieLines(head) {
+  return head
     .split("\r\n")
     .filter((line) => /^set-cookie:/i.test(line))
     .map((line) => line.slice(line.indexOf(":") + 1).trim());
-  const [c] = setCookieParser.parse(lines);
-  if (!c) return "(no cookie)";
-  return `${c.name} Max-Age=${c.maxAge ?? "-"} Path=${c.path} HttpOnly=${Boolean(c.httpOnly)} Secure=${Boolean(c.secure)} SameSite=${c.sameSite?.toLowerCase()}`;
 }
 
 async function measure(framework) {
@@ -120,7 +117,8 @@ async function measure(framework) {
       apps.push({ variant, ...app, connection: connect(app.server), ns: 0n });
     }
     const cookies = [];
-    for (const app of apps) cookies.push(cookieOf(await app.connection.send()));
+    for (const app of apps)
+      cookies.push(describeCookie(setCookieLines(await app.connection.send())));
     for (let round = 0; round < WARMUP_ROUNDS + ROUNDS; round++) {
       const order = round % 2 ? [...apps].reverse() : apps;
       for (const app of order) {

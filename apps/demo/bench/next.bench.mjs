@@ -9,12 +9,11 @@
  *   node bench/next.bench.mjs [--duration 5] [--connections 10] [--rounds 2]
  */
 import { spawn } from "node:child_process";
-import { request } from "node:http";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import autocannon from "autocannon";
-import setCookieParser from "set-cookie-parser";
+import { loginCookie } from "./login-cookie.mjs";
 
 const { values } = parseArgs({
   options: {
@@ -49,22 +48,6 @@ function startNext() {
           }),
       });
     });
-  });
-}
-
-/** The Set-Cookie of one login, as attributes (value and Expires left out: they vary). */
-function loginCookie(url) {
-  return new Promise((resolve, reject) => {
-    const req = request(url, { method: "POST" }, (res) => {
-      res.resume();
-      const [c] = setCookieParser.parse(res.headers["set-cookie"] ?? []);
-      if (!c) return resolve("(no cookie)");
-      resolve(
-        `${c.name} Max-Age=${c.maxAge ?? "-"} Path=${c.path} HttpOnly=${Boolean(c.httpOnly)} Secure=${Boolean(c.secure)} SameSite=${c.sameSite?.toLowerCase()}`,
-      );
-    });
-    req.on("error", reject);
-    req.end();
   });
 }
 
