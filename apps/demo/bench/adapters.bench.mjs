@@ -94,8 +94,9 @@ async function load(url, duration) {
 
 /**
  * The server's CPU time so far in ms (Linux /proc, user + system), or null elsewhere.
- * CPU per request is much less disturbed by other processes on a shared machine than
- * req/s: it is reported beside the throughput.
+ * CPU per request is reported beside the throughput: on a shared machine it tells a server
+ * that was slow from one that was starved. (Both move by ±10% between runs here; the
+ * in-process bench is the steady figure.)
  */
 const TICK_MS = 10; // USER_HZ is 100 on Linux
 function cpuMs(pid) {
