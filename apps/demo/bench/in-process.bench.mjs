@@ -13,6 +13,8 @@
 import { createRequire } from "node:module";
 import { Duplex } from "node:stream";
 import { parseArgs } from "node:util";
+// Loaded before any copy is made, as the adapter will import it (see freshExpress).
+import "express";
 import { benchServer, FRAMEWORKS, VARIANTS } from "./apps.mjs";
 import { describeCookie } from "./login-cookie.mjs";
 
@@ -32,12 +34,24 @@ const REQUEST = Buffer.from(
   "latin1",
 );
 
-/** A copy of Express of its own (fresh request/response prototypes). */
+/**
+ * A copy of Express of its own (fresh request/response prototypes), loaded past the module
+ * cache and then taken out of it again. The Express that this module imported first (see the
+ * imports) stays the one every `import "express"` gets, the adapter's included: that is the
+ * one it wraps.
+ */
 function freshExpress() {
   const require = createRequire(import.meta.url);
   const root = require.resolve("express").replace(/index\.js$/, "");
-  for (const key of Object.keys(require.cache)) if (key.startsWith(root)) delete require.cache[key];
-  return require("express");
+  const ours = (key) => key.startsWith(root);
+  const cached = Object.keys(require.cache)
+    .filter(ours)
+    .map((key) => [key, require.cache[key]]);
+  for (const [key] of cached) delete require.cache[key];
+  const copy = require("express");
+  for (const key of Object.keys(require.cache).filter(ours)) delete require.cache[key];
+  for (const [key, module] of cached) require.cache[key] = module;
+  return copy;
 }
 
 /**
