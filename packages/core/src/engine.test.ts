@@ -170,6 +170,19 @@ describe("setCookie / clearCookie / applySetCookie", () => {
     expect(d.reasons).toContain("CALLSITE_WEAKENING_IGNORED");
   });
 
+  it("applySetCookie gives back a line this request's policy wrote, without deciding it twice", () => {
+    const { p } = policy();
+    const ctx = p.begin(behindProxy);
+    const set = ctx.setCookie("sessionId", "abc");
+    const again = ctx.applySetCookie(set.header as string);
+    expect(again).toBe(set);
+    expect(ctx.decisions).toEqual([set]);
+    // A line the app wrote itself is decided and recorded as before.
+    const written = ctx.applySetCookie("theme=dark; Path=/");
+    expect(written).not.toBe(set);
+    expect(ctx.decisions).toEqual([set, written]);
+  });
+
   it("applySetCookie of an expiring line is a clearing", () => {
     const { p, events } = policy();
     const ctx = p.begin(request({ url: "/healthz" }));

@@ -116,6 +116,9 @@ class Context implements RequestContext {
   }
 
   applySetCookie(header: string): CookieDecision {
+    // A line this request's policy wrote is its own decision: never decided (or recorded) twice.
+    const own = this.#wrote(header);
+    if (own !== undefined) return own;
     const c = this.#c;
     const line = c.reportOnly || typeof header !== "string" ? null : cutWrittenLine(header);
     const decision =
@@ -125,6 +128,12 @@ class Context implements RequestContext {
             this.#decideLine(header),
           );
     return this.#record(decision);
+  }
+
+  #wrote(header: string): CookieDecision | undefined {
+    const decisions = this.#decisions;
+    if (decisions !== null) for (const d of decisions) if (d.header === header) return d;
+    return undefined;
   }
 
   /** A line's attributes read as call-site options; its value is already encoded. */

@@ -449,7 +449,11 @@ export interface RequestContext {
   ): CookieDecision;
   /** Decide the clearing of a cookie (empty value, expired). */
   clearCookie(name: string, options?: CookieOptions): CookieDecision;
-  /** Re-decide a Set-Cookie line the app (or the framework) already wrote; attributes present are the call-site options. */
+  /**
+   * Re-decide a Set-Cookie line the app (or the framework) already wrote; attributes present
+   * are the call-site options. A line this context itself decided comes back as that
+   * decision, not decided or recorded again.
+   */
   applySetCookie(header: string): CookieDecision;
   /** The `explain --json` object for this request and the cookies decided so far. */
   explain(): ExplainResult;

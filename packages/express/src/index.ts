@@ -101,17 +101,15 @@ function mergeHeaders(res: ServerResponse, headers: OutgoingHttpHeaders | Outgoi
 function decideWrittenCookies(res: Response, ctx: RequestContext): void {
   const value = res.getHeader("Set-Cookie");
   if (value === undefined) return;
-  // Lines the policy already decided (by `res.cookie`, or at an earlier head): never twice.
-  const decided = ctx.decisions;
+  // Lines the policy already decided (by `res.cookie`, or at an earlier head) come back as they are.
   const kept: string[] = [];
-  let foreign = false;
+  let changed = false;
   for (const line of Array.isArray(value) ? value : [String(value)]) {
-    const own = decided.some((d) => d.header === line);
-    foreign ||= !own;
-    const header = own ? line : ctx.applySetCookie(line).header;
+    const header = ctx.applySetCookie(line).header;
+    changed ||= header !== line;
     if (header !== null) kept.push(header);
   }
-  if (!foreign) return;
+  if (!changed) return;
   if (kept.length > 0) res.setHeader("Set-Cookie", kept);
   else res.removeHeader("Set-Cookie");
 }

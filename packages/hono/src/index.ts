@@ -92,27 +92,18 @@ function decideOnWrite(c: Context, ctx: RequestContext): void {
   }) as Context["header"];
 }
 
-/** True when `line` is a header the policy wrote for this request (never decided twice). */
-function isDecided(ctx: RequestContext, line: string): boolean {
-  for (const d of ctx.decisions) if (d.header === line) return true;
-  return false;
-}
-
 /**
  * The response's Set-Cookie lines with every line the policy did not write decided now
- * (a returned or fetch()ed Response, `c.res.headers`, middleware before this one); null when
- * every line already is a decided one.
+ * (a returned or fetch()ed Response, `c.res.headers`, middleware before this one; lines it
+ * wrote come back as they are); null when no line changes.
  */
 function decideLines(c: Context, ctx: RequestContext, lines: string[]): string[] | null {
   let out: string[] | null = null;
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i] as string;
-    let header: string | null = line;
-    if (!isDecided(ctx, line)) {
-      const decision = ctx.applySetCookie(line);
-      if (decision.action === "error") refuse(c, decision);
-      header = decision.header;
-    }
+    const decision = ctx.applySetCookie(line);
+    if (decision.action === "error") refuse(c, decision);
+    const header = decision.header;
     if (out === null && header !== line) out = lines.slice(0, i);
     if (out !== null && header !== null) out.push(header);
   }
