@@ -1,7 +1,8 @@
 /**
  * @scope/cookie-hono: `app.use(cookiePolicy(options?))`. Decides each request (redirect,
- * refusal, HSTS) before the handler and re-decides every Set-Cookie line the handler wrote
- * (plain `setCookie` / `deleteCookie` from `hono/cookie`) after it. Runtime-agnostic: nothing
+ * refusal, HSTS) before the handler, each Set-Cookie line as `c.header` writes it (plain
+ * `setCookie` / `deleteCookie` from `hono/cookie`), and after the handler any line the policy
+ * did not write (a returned Response, `c.res.headers`). Runtime-agnostic: nothing
  * here imports `node:`; a policy *file* is loaded through `@scope/cookie-core/node` lazily.
  */
 import {
