@@ -5,7 +5,8 @@
  * take turns in batches of requests (order reversed every round), so a slow spell of the
  * host falls on all three alike. Prints µs of CPU-bound work per request and A/N (target ≥
  * 0.97), M/N and A/M. The loopback bench (adapters.bench.mjs) measures throughput with
- * autocannon; between processes and over time it varies by ±10% here, this by about ±0.5%.
+ * autocannon; between processes and over time it varies by ±10% here, this by about ±1%
+ * (±3% for Hono, whose requests are short).
  *   node bench/in-process.bench.mjs [--framework express,koa] [--rounds 2500] [--batch 20]
  * Express's native variants run on their own copy of Express: the adapter wraps Express's
  * prototypes, and requests that did not pass it would otherwise still go through the wraps.
