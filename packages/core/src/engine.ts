@@ -2,13 +2,20 @@ import {
   cutWrittenLine,
   decideAsWritten,
   decideCookie,
-  decideWrittenLine,
   type Encode,
+  keepWrittenLine,
+  keptWrittenLine,
 } from "./cookie/decide.js";
 import { compilePlans, type PlanLookup } from "./cookie/floor.js";
 import { parseSetCookie } from "./cookie/parse.js";
 import { resolveProfile, validatePolicy } from "./policy/index.js";
-import { defaultReporter, describeReason, NOTABLE_REASONS, reportEvent } from "./report.js";
+import {
+  anyNotable,
+  defaultReporter,
+  describeReason,
+  NOTABLE_REASONS,
+  reportEvent,
+} from "./report.js";
 import { compileHsts, type HstsRule } from "./request/hsts.js";
 import { compileRedirect, type RedirectRule } from "./request/redirect.js";
 import { compileTrust, decideTransport } from "./transport/index.js";
@@ -121,12 +128,13 @@ class Context implements RequestContext {
     if (own !== undefined) return own;
     const c = this.#c;
     const line = c.reportOnly || typeof header !== "string" ? null : cutWrittenLine(header);
-    const decision =
-      line === null
-        ? this.#decideLine(header)
-        : decideWrittenLine(c.planFor(line.name), line, this.transport, () =>
-            this.#decideLine(header),
-          );
+    if (line === null) return this.#record(this.#decideLine(header));
+    const plan = c.planFor(line.name);
+    let decision = keptWrittenLine(plan, line, this.transport);
+    if (decision === undefined) {
+      decision = this.#decideLine(header);
+      keepWrittenLine(plan, line, this.transport, decision);
+    }
     return this.#record(decision);
   }
 
@@ -201,13 +209,14 @@ class Context implements RequestContext {
   /** Only notable reasons reach `onReport`: a routine decision costs nothing here. */
   #report(d: CookieDecision): void {
     const c = this.#c;
-    for (const code of d.reasons) {
-      if (!NOTABLE_REASONS.has(code)) continue;
-      const message = code === d.error?.code ? d.error.message : describeReason(code);
-      c.onReport(
-        reportEvent(code, c.reportOnly ? `report-only: ${message}` : message, c.env, d.name),
-      );
-    }
+    if (anyNotable(d.reasons))
+      for (const code of d.reasons) {
+        if (!NOTABLE_REASONS.has(code)) continue;
+        const message = code === d.error?.code ? d.error.message : describeReason(code);
+        c.onReport(
+          reportEvent(code, c.reportOnly ? `report-only: ${message}` : message, c.env, d.name),
+        );
+      }
     if (d.wouldBe !== undefined && (d.wouldBe.header !== d.header || d.wouldBe.action !== d.action))
       c.onReport(
         reportEvent(

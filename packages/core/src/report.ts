@@ -45,6 +45,19 @@ export const NOTABLE_REASONS: ReadonlySet<ReasonCode> = new Set<ReasonCode>([
   "CLEAR_SECURE_ON_INSECURE",
 ]);
 
+let lastQuiet: readonly ReasonCode[] | undefined;
+
+/**
+ * Whether any of a decision's reasons is notable. Decisions made from a template share its
+ * frozen reasons, so the last quiet list answers by identity, without a lookup per reason.
+ */
+export function anyNotable(reasons: readonly ReasonCode[]): boolean {
+  if (reasons === lastQuiet) return false;
+  for (const code of reasons) if (NOTABLE_REASONS.has(code)) return true;
+  if (Object.isFrozen(reasons)) lastQuiet = reasons;
+  return false;
+}
+
 export function reportEvent(
   code: ReasonCode,
   message: string,

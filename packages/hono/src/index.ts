@@ -75,6 +75,12 @@ function refuse(c: Context, decision: CookieDecision): never {
   throw decision.error;
 }
 
+/** `name` is Set-Cookie in any case; the spellings `hono/cookie` and apps use need no copy. */
+function isSetCookie(name: string): boolean {
+  if (name === "Set-Cookie" || name === "set-cookie") return true;
+  return name.length === 10 && name.toLowerCase() === "set-cookie";
+}
+
 /**
  * `c.header("Set-Cookie", …)`, which `setCookie` / `deleteCookie` from `hono/cookie` call,
  * decided as the line is written: the response then carries only decided lines and need not
@@ -83,8 +89,7 @@ function refuse(c: Context, decision: CookieDecision): never {
 function decideOnWrite(c: Context, ctx: RequestContext): void {
   const header = c.header;
   c.header = ((name: string, value?: string, options?: { append?: boolean }) => {
-    if (value === undefined || name.length !== 10 || name.toLowerCase() !== "set-cookie")
-      return header(name, value, options);
+    if (value === undefined || !isSetCookie(name)) return header(name, value, options);
     const decision = ctx.applySetCookie(value);
     if (decision.action === "error") refuse(c, decision);
     // A dropped line appends nothing; set without append still clears the earlier lines.

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { CookieOptions, ResolvedProfile } from "../types.js";
 import { CookiePolicyError } from "../types.js";
-import { type CookieTransport, decideAsWritten, decideCookie } from "./decide.js";
+import { type CookieTransport, cutWrittenLine, decideAsWritten, decideCookie } from "./decide.js";
 import { compilePlans } from "./floor.js";
 import { baseProfile } from "./test-profile.js";
 
@@ -518,5 +518,30 @@ describe("option-less decisions (made once per name and transport state)", () =>
     const d = run("theme", "v", HTTPS);
     expect(Object.isFrozen(d.reasons)).toBe(true);
     expect(Object.isFrozen(d.attributes)).toBe(true);
+  });
+});
+
+describe("cutWrittenLine", () => {
+  it("cuts name, value and attributes of a plain line", () => {
+    expect(cutWrittenLine("sid=abc; Path=/; HttpOnly")).toEqual({
+      name: "sid",
+      value: "abc",
+      attributes: "; Path=/; HttpOnly",
+    });
+    expect(cutWrittenLine("sid=abc")).toEqual({ name: "sid", value: "abc", attributes: "" });
+  });
+
+  it("leaves a line with Expires, in any case, to the full parse (it is judged by the clock)", () => {
+    for (const expires of ["Expires", "expires", "EXPIRES", "eXpIrEs"])
+      expect(
+        cutWrittenLine(`sid=abc; Path=/; ${expires}=Fri, 01 Jan 2100 00:00:00 GMT`),
+      ).toBeNull();
+    expect(cutWrittenLine("sid=abc; Path=/xpires; Max-Age=5")).not.toBeNull();
+    expect(cutWrittenLine("sid=abc; Path=/expire")).not.toBeNull();
+  });
+
+  it("leaves quoted, spaced or invalid values and nameless lines to the full parse", () => {
+    for (const line of ['sid="abc"; Path=/', "sid=a b", "sid= abc", "=abc", "sid", "sid;=x"])
+      expect(cutWrittenLine(line), line).toBeNull();
   });
 });

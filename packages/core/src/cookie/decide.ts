@@ -194,39 +194,59 @@ export function cutWrittenLine(line: string): WrittenLine | null {
   const value = line.slice(eq + 1, semi === -1 ? line.length : semi);
   if (!isCookieValue(value) || value.charCodeAt(0) === 0x22) return null;
   const attributes = semi === -1 ? "" : line.slice(semi);
-  if (attributes.toLowerCase().includes("expires")) return null;
+  if (namesExpires(attributes)) return null;
   return { name: line.slice(0, eq), value, attributes };
 }
 
-/** Written lines' templates kept per name, so arbitrary attribute strings cannot grow memory. */
-const WRITTEN_LIMIT = 16;
+const EXPIRES = "expires";
+
+/** `attributes.toLowerCase().includes("expires")` without a lower-cased copy per line. */
+function namesExpires(attributes: string): boolean {
+  // Anchored on the x; `| 0x20` lower-cases an ASCII letter and maps nothing else onto one.
+  for (let x = 1; x + 6 <= attributes.length; x++) {
+    if ((attributes.charCodeAt(x) | 0x20) !== 0x78) continue;
+    let i = 0;
+    while (i < 7 && (attributes.charCodeAt(x - 1 + i) | 0x20) === EXPIRES.charCodeAt(i)) i++;
+    if (i === 7) return true;
+  }
+  return false;
+}
 
 /**
- * The decision for a line the app wrote (`applySetCookie`). Apps write the same attributes
- * on every request with a new value (Hono's `setCookie`, express-session), so the decision
- * `decide` makes for a plan, attributes and transport state is kept on the plan and a later
- * line only has its value checked, as an option-less `setCookie` does.
+ * The kept decision for a line the app wrote (`applySetCookie`), or undefined. Apps write
+ * the same attributes on every request with a new value (Hono's `setCookie`,
+ * express-session), so the decision for a plan, attributes and transport state is kept on
+ * the plan (`keepWrittenLine`) and a later line only has its value checked, as an
+ * option-less `setCookie` does.
  */
-export function decideWrittenLine(
+export function keptWrittenLine(
   plan: CookiePlan,
   line: WrittenLine,
   transport: CookieTransport,
-  decide: () => CookieDecision,
-): CookieDecision {
-  if (!plan.validName) return decide();
-  const key = `${transportSlot(transport)}${line.attributes}`;
-  const template = plan.written.get(key);
-  if (template !== undefined && plan.name.length + line.value.length <= MAX_COOKIE_OCTETS)
-    return fromTemplate(plan.name, line.value, template);
-  const decision = decide();
+): CookieDecision | undefined {
+  if (!plan.validName || plan.name.length + line.value.length > MAX_COOKIE_OCTETS) return undefined;
+  const template = plan.written[transportSlot(transport)].get(line.attributes);
+  return template === undefined ? undefined : fromTemplate(plan.name, line.value, template);
+}
+
+/** Keeps the decision made in full for a written line, when later lines can reuse it. */
+export function keepWrittenLine(
+  plan: CookiePlan,
+  line: WrittenLine,
+  transport: CookieTransport,
+  decision: CookieDecision,
+): void {
   // A clearing (Max-Age=0) writes no value: its decision is never kept.
   const kept =
+    plan.validName &&
     decision.action !== "error" &&
     !decision.clearing &&
     (decision.header === null || decision.header.startsWith(`${plan.name}=${line.value}`));
-  if (kept && plan.written.size < WRITTEN_LIMIT)
-    plan.written.set(key, templateOf(decision, line.value.length));
-  return decision;
+  if (kept)
+    plan.written[transportSlot(transport)].set(
+      line.attributes,
+      templateOf(decision, line.value.length),
+    );
 }
 
 function decideFully(

@@ -1,3 +1,4 @@
+import { BoundedCache } from "../bounded-cache.js";
 import type {
   CookieAttributes,
   CookieSettings,
@@ -35,9 +36,13 @@ export interface CookiePlan {
   readonly prefix: PrefixRules;
   /** Option-less decisions by transport state [insecure, secure, localhost secure context], filled on first use. */
   readonly templates: [DecisionTemplate?, DecisionTemplate?, DecisionTemplate?];
-  /** Decisions of lines the app wrote itself, by transport state and attributes (see `decideWrittenLine`). */
-  readonly written: Map<string, DecisionTemplate>;
+  /** Decisions of lines the app wrote itself, by transport state as above, then attributes (see `keptWrittenLine`). */
+  readonly written: readonly [WrittenTemplates, WrittenTemplates, WrittenTemplates];
 }
+
+/** Written lines' templates by attributes, a few per name: arbitrary attribute strings cannot grow memory. */
+type WrittenTemplates = BoundedCache<DecisionTemplate>;
+const WRITTEN_LIMIT = 16;
 
 /** A cookie decided without call-site options: fixed per name and transport state. */
 export interface DecisionTemplate {
@@ -51,7 +56,7 @@ export interface DecisionTemplate {
 
 export type PlanLookup = (name: string) => CookiePlan;
 
-/** Names seen at run time are cached up to this many, so arbitrary names cannot grow memory. */
+/** Plans of names seen at run time are cached up to this many, so arbitrary names cannot grow memory. */
 const PLAN_CACHE_LIMIT = 1000;
 
 const SETTING_KEYS = [
@@ -79,7 +84,7 @@ function layer(target: Record<string, unknown>, source: CookieSettings | undefin
 export function compilePlans(profile: ResolvedProfile): PlanLookup {
   const findRule = compileRuleLookup(profile.cookies);
   const patterns = profile.sensitive.patterns.map((p) => p.toLowerCase()).filter((p) => p);
-  const cache = new Map<string, CookiePlan>();
+  const cache = new BoundedCache<CookiePlan>(PLAN_CACHE_LIMIT);
 
   const build = (name: string): CookiePlan => {
     const rule = findRule(name);
@@ -112,16 +117,13 @@ export function compilePlans(profile: ResolvedProfile): PlanLookup {
       ruleDomain: rule?.domain,
       prefix: prefixRules(name),
       templates: [],
-      written: new Map(),
+      written: [
+        new BoundedCache(WRITTEN_LIMIT),
+        new BoundedCache(WRITTEN_LIMIT),
+        new BoundedCache(WRITTEN_LIMIT),
+      ],
     };
   };
 
-  return (name) => {
-    let plan = cache.get(name);
-    if (plan === undefined) {
-      plan = build(name);
-      if (cache.size < PLAN_CACHE_LIMIT) cache.set(name, plan);
-    }
-    return plan;
-  };
+  return (name) => cache.get(name) ?? cache.set(name, build(name));
 }

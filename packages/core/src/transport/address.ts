@@ -5,6 +5,7 @@
  * caches the result, because the same few addresses arrive on every request.
  */
 import ipaddr from "ipaddr.js";
+import { BoundedCache } from "../bounded-cache.js";
 
 export type IpAddress = ipaddr.IPv4 | ipaddr.IPv6;
 
@@ -127,20 +128,6 @@ export function looksLikeAddress(raw: string): boolean {
   return bare !== null && hasAddressShape(bare);
 }
 
-/** A bounded cache: cleared when full, so a flood of distinct addresses costs memory once. */
-export class BoundedCache<V> {
-  private readonly map = new Map<string, V>();
-  constructor(private readonly limit = 1024) {}
-  get(key: string): V | undefined {
-    return this.map.get(key);
-  }
-  set(key: string, value: V): V {
-    if (this.map.size >= this.limit) this.map.clear();
-    this.map.set(key, value);
-    return value;
-  }
-}
-
 const parsed = new BoundedCache<IpAddress | null>();
 
 /** Parse an address as written (port, brackets, zone allowed); null when it is not an IP address. */
@@ -211,10 +198,14 @@ const NOT_PUBLIC = [
   "::/128",
 ].map((r) => parseRange(r) as Range);
 
+const loopback = new BoundedCache<boolean>();
+
 /** Is this (as written: port, brackets, zone allowed) a loopback address (127.0.0.0/8, ::1)? */
 export function isLoopbackAddress(address: string): boolean {
+  const hit = loopback.get(address);
+  if (hit !== undefined) return hit;
   const ip = parseAddress(address);
-  return ip !== null && inRanges(ip, LOOPBACK);
+  return loopback.set(address, ip !== null && inRanges(ip, LOOPBACK));
 }
 
 // trust: true checks every request's peer: remember the answers.

@@ -2,7 +2,8 @@
  * Strict request-host syntax (SPEC §2.2 step 6, §2.4): a DNS name or an IP literal with an
  * optional port, nothing else. What passes here can be written into a Location header.
  */
-import { BoundedCache, hasAddressShape, parseAddress } from "./address.js";
+import { BoundedCache } from "../bounded-cache.js";
+import { hasAddressShape, parseAddress } from "./address.js";
 
 export interface ParsedHost {
   /** Lower-cased name, IPv4 dotted quad, or IPv6 in brackets. */

@@ -1,10 +1,11 @@
 /**
  * `proxy.trust` compiled once into a matcher (SPEC §2.2). A request's addresses then cost
- * one Map lookup each: verdicts are cached per address as written.
+ * one cache lookup each: verdicts are cached per address as written.
  */
+
+import { BoundedCache } from "../bounded-cache.js";
 import type { TrustSetting } from "../types.js";
 import {
-  BoundedCache,
   inRanges,
   PRESETS,
   parseAddress,
