@@ -3,10 +3,14 @@
  * apps of apps.mjs (native N, empty middleware M, adapter A) live in this one process, each
  * behind a real http.Server fed raw HTTP/1.1 through an in-memory keep-alive socket, and
  * take turns in batches of requests (order reversed every round), so a slow spell of the
- * host falls on all three alike. Prints µs of CPU-bound work per request and A/N (target ≥
- * 0.97), M/N and A/M. The loopback bench (adapters.bench.mjs) measures throughput with
- * autocannon; between processes and over time it varies by ±10% here, this by about ±1%
- * (±3% for Hono, whose requests are short).
+ * host falls on all three alike.
+ *
+ * A ratio is paired: each round gives one (N's batch time / A's batch time, the batches a
+ * few milliseconds apart), and the figure is the median over rounds, with its interquartile
+ * range. A host that switches between fast and slow spells, and stalls a batch now and then
+ * (here a batch's time runs from 38 µs to over 500 µs per request within one run), moves
+ * sums and means by several percent; the paired median moves by 1–2%. The means' ratio
+ * is printed beside it. µs per request are medians over batches.
  *   node bench/in-process.bench.mjs [--framework express,koa] [--rounds 2500] [--batch 20]
  * Express's native variants run on their own copy of Express: the adapter wraps Express's
  * prototypes, and requests that did not pass it would otherwise still go through the wraps.
@@ -129,7 +133,7 @@ async function measure(framework) {
       const modules =
         framework === "express" && variant !== "adapter" ? { express: freshExpress() } : {};
       const app = await benchServer(framework, variant, modules);
-      apps.push({ variant, ...app, connection: connect(app.server), ns: 0n });
+      apps.push({ variant, ...app, connection: connect(app.server), batches: [] });
     }
     const cookies = [];
     for (const app of apps)
@@ -139,13 +143,11 @@ async function measure(framework) {
       for (const app of order) {
         const start = process.hrtime.bigint();
         for (let i = 0; i < BATCH; i++) await app.connection.send();
-        if (round >= WARMUP_ROUNDS) app.ns += process.hrtime.bigint() - start;
+        if (round >= WARMUP_ROUNDS) app.batches.push(Number(process.hrtime.bigint() - start));
       }
     }
-    const us = Object.fromEntries(
-      apps.map((app) => [app.variant, Number(app.ns) / 1000 / (ROUNDS * BATCH)]),
-    );
-    return { framework, us, cookies };
+    const batches = Object.fromEntries(apps.map((app) => [app.variant, app.batches]));
+    return { framework, batches, cookies };
   } finally {
     for (const app of apps) {
       app.connection.close();
@@ -157,24 +159,45 @@ async function measure(framework) {
 const rows = [];
 for (const framework of values.framework.split(",")) rows.push(await measure(framework));
 
-const ratio = (r, a, b) => (r.us[b] / r.us[a]).toFixed(3);
+/** The value at fraction `f` of the sorted values. */
+function quantile(values, f) {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * f))];
+}
+const mean = (values) => values.reduce((a, b) => a + b, 0) / values.length;
+/** Requests per second of `b` relative to `a`, paired by round: median and quartiles. */
+function pairedRatio(r, a, b) {
+  const ratios = r.batches[a].map((ns, i) => ns / r.batches[b][i]);
+  return [0.5, 0.25, 0.75].map((f) => quantile(ratios, f));
+}
+const usPerRequest = (r, v) => quantile(r.batches[v], 0.5) / 1000 / BATCH;
+
 const lines = [
   `POST /login in one process, ${ROUNDS} rounds × ${BATCH} requests per variant (after ${WARMUP_ROUNDS} rounds of warm-up)`,
-  "N: native cookie call, M: native + one empty middleware, A: adapter. Ratios are of requests per second.",
+  "N: native cookie call, M: native + one empty middleware, A: adapter. Ratios are of requests per",
+  "second, paired by round: the median over rounds [interquartile range]; 'means' is the ratio of",
+  "the mean batch times (host stalls included).",
   "",
-  "framework | µs/request N / M / A  | A/N (target) | M/N   | A/M",
-  "----------|-----------------------|--------------|-------|------",
+  "framework | µs/request N / M / A | A/N (target)          | M/N   | A/M   | A/N of means",
+  "----------|----------------------|-----------------------|-------|-------|-------------",
 ];
 for (const r of rows) {
-  const flag = r.us.native / r.us.adapter >= TARGET ? "" : `  (A/N below ${TARGET})`;
-  const times = VARIANTS.map((v) => r.us[v].toFixed(1)).join(" / ");
-  lines.push(
-    `${r.framework.padEnd(9)} | ${times.padEnd(21)} | ${ratio(r, "adapter", "native").padEnd(12)} | ${ratio(r, "middleware", "native")} | ${ratio(r, "adapter", "middleware")}${flag}`,
-  );
+  const [an, anLow, anHigh] = pairedRatio(r, "native", "adapter");
+  const flag = an >= TARGET ? "" : `  (A/N below ${TARGET})`;
+  const times = VARIANTS.map((v) => usPerRequest(r, v).toFixed(1)).join(" / ");
+  const cells = [
+    r.framework.padEnd(9),
+    times.padEnd(20),
+    `${an.toFixed(3)} [${anLow.toFixed(3)}–${anHigh.toFixed(3)}]`.padEnd(21),
+    pairedRatio(r, "native", "middleware")[0].toFixed(3),
+    pairedRatio(r, "middleware", "adapter")[0].toFixed(3),
+    `${(mean(r.batches.native) / mean(r.batches.adapter)).toFixed(3)}${flag}`,
+  ];
+  lines.push(cells.join(" | "));
 }
 lines.push("", "Set-Cookie of one login (value and Expires left out):");
 for (const r of rows) {
   for (const [i, v] of VARIANTS.entries())
-    lines.push(`  ${r.framework} ${`${v}:`.padEnd(11)} ${r.cookies[i]}`);
+    lines.push(`  ${`${r.framework} ${v}:`.padEnd(19)} ${r.cookies[i]}`);
 }
 console.log(lines.join("\n"));
