@@ -208,7 +208,7 @@ for (const r of rows) {
 }
 lines.push("", "Set-Cookie of one login (value and Expires left out):");
 for (const r of rows.filter((row) => !row.error)) {
-  for (const v of VARIANTS) lines.push(`  ${r.framework} ${`${v}:`.padEnd(11)} ${r.cookies[v]}`);
+  for (const v of VARIANTS) lines.push(`  ${`${r.framework} ${v}:`.padEnd(19)} ${r.cookies[v]}`);
 }
 console.log(lines.join("\n"));
 if (rows.some((r) => r.error)) process.exitCode = 1;
