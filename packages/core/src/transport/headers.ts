@@ -7,12 +7,25 @@ import type { HeadersView } from "../types.js";
 
 /** Read a header by its lower-case name; undefined when absent. Never throws. */
 export function readHeader(headers: HeadersView, name: string): string | undefined {
-  const get = (headers as { get?: unknown }).get;
-  if (typeof get === "function") {
+  return readHeaderOf(headers, name, isFetchHeaders(headers));
+}
+
+/** Whether the view is Fetch-style (`get()`), so a request reading several headers asks once. */
+export function isFetchHeaders(headers: HeadersView): boolean {
+  return typeof (headers as { get?: unknown }).get === "function";
+}
+
+/** `readHeader` for a view whose style `isFetchHeaders` has told. */
+export function readHeaderOf(
+  headers: HeadersView,
+  name: string,
+  fetchStyle: boolean,
+): string | undefined {
+  if (fetchStyle) {
     let value: unknown;
     try {
       // Fetch `Headers.get` throws on names it considers invalid (e.g. `:authority`).
-      value = (get as (n: string) => unknown).call(headers, name);
+      value = (headers as { get: (n: string) => unknown }).get(name);
     } catch {
       return undefined;
     }

@@ -17,7 +17,7 @@ import type {
 } from "../types.js";
 import { isLoopbackAddress, isPublicAddress, looksLikeAddress, stripAddress } from "./address.js";
 import { type ForwardedElement, parseForwarded } from "./forwarded.js";
-import { readHeader } from "./headers.js";
+import { isFetchHeaders, readHeader, readHeaderOf } from "./headers.js";
 import { hostFacts } from "./host.js";
 import { NOT_AN_ADDRESS, TRUSTED, type TrustMatcher } from "./trust.js";
 
@@ -49,6 +49,7 @@ export function decideTransport(req: PolicyRequest, cfg: TransportConfig): Trans
   const trust = cfg.trust;
   const configured = cfg.headers;
   const view = req.headers;
+  const fetchStyle = isFetchHeaders(view);
   let diagnostics: Diagnostics;
 
   // Read only the configured headers, each once.
@@ -62,7 +63,7 @@ export function decideTransport(req: PolicyRequest, cfg: TransportConfig): Trans
   let anyPresent = false;
   for (let i = 0; i < configured.length; i++) {
     const name = configured[i] as ProxyHeader;
-    const value = readHeader(view, name);
+    const value = readHeaderOf(view, name, fetchStyle);
     if (value === undefined || isBlank(value)) continue;
     anyPresent = true;
     if (name === "x-forwarded-for") xff = value;
@@ -76,7 +77,8 @@ export function decideTransport(req: PolicyRequest, cfg: TransportConfig): Trans
 
   const socketProtocol: Protocol = req.encrypted ? "https" : "http";
   const peer = req.peer === undefined || req.peer === "" ? null : req.peer;
-  const hostHeader = readHeader(view, "host") ?? readHeader(view, ":authority");
+  const hostHeader =
+    readHeaderOf(view, "host", fetchStyle) ?? readHeaderOf(view, ":authority", fetchStyle);
 
   if (trust.kind === "all" && peer !== null && isPublicAddress(peer)) {
     diagnostics = add(
