@@ -18,7 +18,8 @@ import {
 } from "./report.js";
 import { compileHsts, type HstsRule } from "./request/hsts.js";
 import { compileRedirect, type RedirectRule } from "./request/redirect.js";
-import { compileTrust, decideTransport } from "./transport/index.js";
+import { compileTrust } from "./transport/index.js";
+import { compileTransport } from "./transport/repeat.js";
 import type {
   CookieDecision,
   CookieOptions,
@@ -45,7 +46,7 @@ interface Compiled {
   readonly reportOnly: boolean;
   readonly onReport: OnReport;
   readonly planFor: PlanLookup;
-  readonly transportConfig: Parameters<typeof decideTransport>[1];
+  readonly transportFor: (req: PolicyRequest) => Transport;
   readonly redirect: RedirectRule | null;
   readonly hsts: HstsRule | null;
 }
@@ -71,7 +72,7 @@ class Context implements RequestContext {
   constructor(c: Compiled, req: PolicyRequest) {
     this.#c = c;
     this.policy = c.policy;
-    const transport = decideTransport(req, c.transportConfig);
+    const transport = c.transportFor(req);
     this.transport = transport;
     if (transport.diagnostics.length > 0)
       for (const d of transport.diagnostics) c.onReport(reportEvent(d.code, d.message, c.env));
@@ -260,11 +261,11 @@ export function createCookiePolicy(
     reportOnly: mode === "report-only",
     onReport,
     planFor: compilePlans(profile),
-    transportConfig: {
+    transportFor: compileTransport({
       trust: compileTrust(profile.proxy.trust),
       headers: profile.proxy.headers,
       localhost: profile.localhost,
-    },
+    }),
     redirect: compileRedirect(profile.https.redirect),
     hsts: compileHsts(profile.https.hsts),
   };

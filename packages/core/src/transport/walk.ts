@@ -6,6 +6,7 @@
  */
 import type {
   Diagnostic,
+  HeadersView,
   Hop,
   LocalhostMode,
   PolicyRequest,
@@ -46,13 +47,37 @@ const NO_DIAGNOSTICS: readonly Diagnostic[] = Object.freeze([]);
 
 /** Decide one request's transport. Never throws, whatever the headers hold. */
 export function decideTransport(req: PolicyRequest, cfg: TransportConfig): Transport {
+  const values = new Array<string | undefined>(cfg.headers.length);
+  return walkTransport(req, cfg, readTransportHeaders(req.headers, cfg.headers, values), values);
+}
+
+/**
+ * What the transport decision reads of the headers, each header once: the configured
+ * forwarding headers into `values` (in `names` order), and the request host (Host, else
+ * `:authority`) as the result.
+ */
+export function readTransportHeaders(
+  view: HeadersView,
+  names: readonly ProxyHeader[],
+  values: (string | undefined)[],
+): string | undefined {
+  const fetchStyle = isFetchHeaders(view);
+  for (let i = 0; i < names.length; i++)
+    values[i] = readHeaderOf(view, names[i] as string, fetchStyle);
+  return readHeaderOf(view, "host", fetchStyle) ?? readHeaderOf(view, ":authority", fetchStyle);
+}
+
+/** `decideTransport` on headers already read (`readTransportHeaders`). */
+export function walkTransport(
+  req: PolicyRequest,
+  cfg: TransportConfig,
+  hostHeader: string | undefined,
+  values: readonly (string | undefined)[],
+): Transport {
   const trust = cfg.trust;
   const configured = cfg.headers;
-  const view = req.headers;
-  const fetchStyle = isFetchHeaders(view);
   let diagnostics: Diagnostics;
 
-  // Read only the configured headers, each once.
   let forwarded: string | undefined;
   let xff: string | undefined;
   let xfp: string | undefined;
@@ -63,7 +88,7 @@ export function decideTransport(req: PolicyRequest, cfg: TransportConfig): Trans
   let anyPresent = false;
   for (let i = 0; i < configured.length; i++) {
     const name = configured[i] as ProxyHeader;
-    const value = readHeaderOf(view, name, fetchStyle);
+    const value = values[i];
     if (value === undefined || isBlank(value)) continue;
     anyPresent = true;
     if (name === "x-forwarded-for") xff = value;
@@ -77,8 +102,6 @@ export function decideTransport(req: PolicyRequest, cfg: TransportConfig): Trans
 
   const socketProtocol: Protocol = req.encrypted ? "https" : "http";
   const peer = req.peer === undefined || req.peer === "" ? null : req.peer;
-  const hostHeader =
-    readHeaderOf(view, "host", fetchStyle) ?? readHeaderOf(view, ":authority", fetchStyle);
 
   if (trust.kind === "all" && peer !== null && isPublicAddress(peer)) {
     diagnostics = add(
