@@ -152,6 +152,8 @@ export interface Hop {
   readonly from: "socket" | "forwarded" | "x-forwarded-for";
 }
 
+/** Who the client is and how the request arrived (SPEC §2.2). Frozen: requests that repeat
+ * the same transport inputs share one. */
 export interface Transport {
   readonly protocol: "http" | "https";
   /** protocol === "https" */
