@@ -11,27 +11,26 @@
 import type { PolicyRequest, Transport } from "../types.js";
 import { readTransportHeaders, type TransportConfig, walkTransport } from "./walk.js";
 
-interface Previous {
-  readonly encrypted: boolean;
-  readonly peer: string | undefined;
-  readonly runtimeFilled: PolicyRequest["runtimeFilled"];
-  readonly host: string | undefined;
-  readonly values: readonly (string | undefined)[];
-  readonly transport: Transport;
-}
-
 /** `decideTransport` for one policy, answering a repeated request with the previous decision. */
 export function compileTransport(cfg: TransportConfig): (req: PolicyRequest) => Transport {
   const names = cfg.headers;
-  // Read into one array per policy: deciding is synchronous, so no two requests share it.
+  // Deciding is synchronous, so one set of arrays per policy serves every request, and a
+  // request that does not repeat the previous one allocates nothing more than the walk.
   const values = new Array<string | undefined>(names.length);
-  let previous: Previous | null = null;
+  const previous = {
+    encrypted: false,
+    peer: undefined as string | undefined,
+    runtimeFilled: undefined as PolicyRequest["runtimeFilled"],
+    host: undefined as string | undefined,
+    values: new Array<string | undefined>(names.length),
+    transport: null as Transport | null,
+  };
   return (req) => {
     const host = readTransportHeaders(req.headers, names, values);
     const encrypted = Boolean(req.encrypted);
     const p = previous;
     if (
-      p !== null &&
+      p.transport !== null &&
       p.peer === req.peer &&
       p.host === host &&
       p.encrypted === encrypted &&
@@ -40,14 +39,12 @@ export function compileTransport(cfg: TransportConfig): (req: PolicyRequest) => 
     )
       return p.transport;
     const transport = freeze(walkTransport(req, cfg, host, values));
-    previous = {
-      encrypted,
-      peer: req.peer,
-      runtimeFilled: req.runtimeFilled,
-      host,
-      values: values.slice(),
-      transport,
-    };
+    p.encrypted = encrypted;
+    p.peer = req.peer;
+    p.runtimeFilled = req.runtimeFilled;
+    p.host = host;
+    for (let i = 0; i < values.length; i++) p.values[i] = values[i];
+    p.transport = transport;
     return transport;
   };
 }
