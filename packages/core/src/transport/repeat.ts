@@ -28,23 +28,22 @@ export function compileTransport(cfg: TransportConfig): (req: PolicyRequest) => 
   return (req) => {
     const host = readTransportHeaders(req.headers, names, values);
     const encrypted = Boolean(req.encrypted);
-    const p = previous;
     if (
-      p.transport !== null &&
-      p.peer === req.peer &&
-      p.host === host &&
-      p.encrypted === encrypted &&
-      p.runtimeFilled === req.runtimeFilled &&
-      sameValues(p.values, values)
+      previous.transport !== null &&
+      previous.peer === req.peer &&
+      previous.host === host &&
+      previous.encrypted === encrypted &&
+      previous.runtimeFilled === req.runtimeFilled &&
+      sameValues(previous.values, values)
     )
-      return p.transport;
+      return previous.transport;
     const transport = freeze(walkTransport(req, cfg, host, values));
-    p.encrypted = encrypted;
-    p.peer = req.peer;
-    p.runtimeFilled = req.runtimeFilled;
-    p.host = host;
-    for (let i = 0; i < values.length; i++) p.values[i] = values[i];
-    p.transport = transport;
+    previous.encrypted = encrypted;
+    previous.peer = req.peer;
+    previous.runtimeFilled = req.runtimeFilled;
+    previous.host = host;
+    for (let i = 0; i < values.length; i++) previous.values[i] = values[i];
+    previous.transport = transport;
     return transport;
   };
 }
