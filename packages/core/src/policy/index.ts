@@ -1,7 +1,6 @@
 /** The policy file: schema, validation, profile resolution and `check` warnings. */
 export { type ProfileResolution, resolveProfile } from "./resolve.js";
-export { policyJsonSchema } from "./json-schema.js";
-export { definePolicy, policySchema, type SchemaNode } from "./schema.js";
+export { definePolicy, policySchema } from "./schema.js";
 export {
   type CookieSources,
   formatSettingPath,
