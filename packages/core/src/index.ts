@@ -8,6 +8,11 @@ export { type ParsedSetCookie, parseSetCookie } from "./cookie/parse.js";
 export { createCookiePolicy } from "./engine.js";
 export * from "./policy/index.js";
 export { defaultReporter, describeReason } from "./report.js";
+export {
+  type FetchConnection,
+  type FetchRequestLike,
+  fetchRequest,
+} from "./request/fetch-view.js";
 export { type NodeRequestLike, nodeRequest } from "./request/node-view.js";
 export * from "./transport/index.js";
 export * from "./types.js";
