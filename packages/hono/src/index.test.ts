@@ -423,18 +423,37 @@ describe("cookiePolicy() on a Fetch-only runtime (no Node bindings: Workers, Den
   const app = buildApp({}, reports);
   const parse = (res: Response) =>
     setCookieParser.parse(res.headers.getSetCookie(), { decodeValues: false, map: true });
+  const login = (
+    target: Hono<CookiePolicyEnv>,
+    url: string,
+    headers: Record<string, string> = {},
+  ) => target.request(url, { method: "POST", headers });
 
-  it("takes HTTPS from the request URL", async () => {
-    // Workers, Deno and Bun hand the Host header to the app like Node does.
-    const res = await app.request("https://app.example.com/login", {
-      method: "POST",
-      headers: { host: "app.example.com" },
-    });
+  it("does not take the URL's scheme as TLS where the runtime cannot tell (fails closed)", async () => {
+    // Deno puts an absolute-form target's scheme (`POST https://… HTTP/1.1`) in the URL.
+    const res = await login(app, "https://app.example.com/login", { host: "app.example.com" });
+    expect(res.headers.getSetCookie()).toEqual([]);
+    expect(res.headers.get("strict-transport-security")).toBeNull();
+    expect((await res.json()).transport).toMatchObject({ protocol: "http", source: "socket" });
+  });
+
+  it("takes TLS from the tls option (a Deno.serve with cert and key)", async () => {
+    const tlsApp = buildApp({ tls: true }, []);
+    const res = await login(tlsApp, "http://app.example.com/login", { host: "app.example.com" });
     expect(parse(res).sessionId).toMatchObject({
       secure: true,
       httpOnly: true,
       sameSite: "Strict",
     });
+    expect(res.headers.get("strict-transport-security")).toBe(
+      "max-age=31536000; includeSubDomains",
+    );
+  });
+
+  it("takes the host from the URL when there is no Host header (HTTP/2, app.request)", async () => {
+    const tlsApp = buildApp({ tls: true }, []);
+    const res = await login(tlsApp, "https://app.example.com/login");
+    expect((await res.json()).transport).toMatchObject({ host: "app.example.com" });
     expect(res.headers.get("strict-transport-security")).toBe(
       "max-age=31536000; includeSubDomains",
     );

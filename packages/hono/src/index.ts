@@ -10,6 +10,7 @@ import {
   type CookieDecision,
   type CookiePolicy,
   createCookiePolicy,
+  fetchRequest,
   type NodeRequestLike,
   nodeRequest,
   type PolicyRequest,
@@ -21,10 +22,18 @@ import type { Context, MiddlewareHandler } from "hono";
 export type GetConnInfo = (c: Context) => { remote: { address?: string } };
 
 /** The options of every adapter (`config` may be a path on Node only; edge runtimes pass the
- * imported JSON object), plus the runtime's peer lookup. */
+ * imported JSON object), plus what only the runtime knows of the connection. */
 export interface CookiePolicyOptions extends AdapterOptions {
   /** The peer address where the runtime knows it. Default on @hono/node-server: the socket's. */
   getConnInfo?: GetConnInfo;
+  /**
+   * Whether this server's connections are TLS, for a runtime that cannot tell (Deno: `true`
+   * when `Deno.serve` has `cert` and `key`). Default: the socket on @hono/node-server, the
+   * server's protocol on Bun, the URL's scheme on Cloudflare Workers (Cloudflare derives it
+   * from the client's connection); elsewhere plain HTTP, since a client chooses the URL's
+   * scheme there (an absolute-form target, HTTP/2 `:scheme`).
+   */
+  tls?: boolean;
 }
 
 /** Hono env of the middleware: `c.var.cookiePolicy` is this request's decisions. */
@@ -33,25 +42,33 @@ export type CookiePolicyEnv = { Variables: { cookiePolicy: RequestContext } };
 /** @hono/node-server's bindings (`c.env`), probed structurally as its own `getConnInfo` does. */
 type NodeBindings = { incoming?: NodeRequestLike; server?: { incoming?: NodeRequestLike } };
 
+/** Bun's `Server`, which Hono's Bun entry gets as `c.env` (`hono/bun`'s `getConnInfo` probes it so). */
+type BunServer = { requestIP?: unknown; protocol?: unknown };
+
 /** The engine's view of a Hono request, on any runtime. */
-function toRequest(c: Context, getConnInfo: GetConnInfo | undefined): PolicyRequest {
+function toRequest(c: Context, options: CookiePolicyOptions): PolicyRequest {
   const bindings = c.env as NodeBindings | undefined;
   const incoming = (bindings?.server ?? bindings)?.incoming;
+  const { getConnInfo } = options;
   if (incoming?.socket) {
     // On Node the socket is the truth: the URL's scheme is client-supplied for an
     // absolute-form request target (`GET https://x/ HTTP/1.1` over plain HTTP).
     const req = nodeRequest(incoming);
     return getConnInfo ? { ...req, peer: getConnInfo(c).remote.address } : req;
   }
-  const href = c.req.url;
-  const path = href.indexOf("/", href.indexOf("//") + 2);
-  return {
-    encrypted: href.startsWith("https:"),
+  return fetchRequest(c.req.raw, {
+    encrypted: options.tls ?? connectionIsTls(c),
     peer: getConnInfo?.(c).remote.address,
-    headers: c.req.raw.headers,
-    method: c.req.method,
-    url: path === -1 ? "/" : href.slice(path),
-  };
+  });
+}
+
+/** Whether the connection is TLS where the runtime says so; false where it cannot tell. */
+function connectionIsTls(c: Context): boolean {
+  const server = c.env as BunServer | undefined;
+  if (typeof server?.requestIP === "function") return server.protocol === "https";
+  if (globalThis.navigator?.userAgent === "Cloudflare-Workers")
+    return c.req.url.startsWith("https:");
+  return false;
 }
 
 // A variable specifier keeps edge bundlers from following the file loader into `node:fs`.
@@ -127,7 +144,7 @@ function editHeaders(c: Context, edit: (headers: Headers) => void): void {
   }
 }
 
-/** The Hono middleware: `app.use(cookiePolicy({ config, env, mode, onReport, getConnInfo }))`. */
+/** The Hono middleware: `app.use(cookiePolicy({ config, env, mode, onReport, getConnInfo, tls }))`. */
 export function cookiePolicy(
   options: CookiePolicyOptions = {},
 ): MiddlewareHandler<CookiePolicyEnv> {
@@ -135,11 +152,10 @@ export function cookiePolicy(
   let policy = compiled instanceof Promise ? undefined : compiled;
   // A load failure is thrown on each request (to `app.onError`), not as an unhandled rejection.
   if (compiled instanceof Promise) compiled.catch(() => {});
-  const { getConnInfo } = options;
 
   return async (c, next) => {
     policy ??= await compiled;
-    const ctx = policy.begin(toRequest(c, getConnInfo));
+    const ctx = policy.begin(toRequest(c, options));
     c.set("cookiePolicy", ctx);
     if (ctx.reject) return c.text(ctx.reject.body, ctx.reject.status);
     if (ctx.redirect) return c.redirect(ctx.redirect.location, ctx.redirect.status);
