@@ -52,9 +52,18 @@ export interface ProfileResolution {
 
 /** Explicit name, else COOKIE_POLICY_ENV, else NODE_ENV, else production; an empty value counts as unset. */
 export function requestedEnvName(env?: string): string {
-  const vars = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process
-    ?.env;
-  return env || vars?.COOKIE_POLICY_ENV || vars?.NODE_ENV || FALLBACK_ENV;
+  return env || readEnv("COOKIE_POLICY_ENV") || readEnv("NODE_ENV") || FALLBACK_ENV;
+}
+
+/** A process environment variable; unset where there is none or the runtime refuses the read
+ * (Deno without `--allow-env` throws `NotCapable`), so the next source answers. */
+function readEnv(name: string): string | undefined {
+  try {
+    return (globalThis as { process?: { env?: Record<string, string | undefined> } }).process
+      ?.env?.[name];
+  } catch {
+    return undefined;
+  }
 }
 
 /** A profile the file itself defines (never something inherited from Object.prototype). */
