@@ -1,4 +1,5 @@
 import {
+  clearsAtCallSite,
   cutWrittenLine,
   decideAsWritten,
   decideCookie,
@@ -56,8 +57,17 @@ const AS_WRITTEN: Encode = (value) => value;
 
 /** A Set-Cookie line that expires the cookie is a clearing, decided as one. */
 function isClearing(options: CookieOptions): boolean {
-  if (options.maxAge !== undefined && options.maxAge <= 0) return true;
+  if (clearsAtCallSite(options)) return true;
   return options.expires !== undefined && options.expires.getTime() <= Date.now();
+}
+
+/** Freezes a tree of plain objects and arrays (the policy's own copy: nothing else holds it). */
+function deepFreeze<T>(value: T): T {
+  if (typeof value === "object" && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
 }
 
 class Context implements RequestContext {
@@ -114,9 +124,8 @@ class Context implements RequestContext {
     options?: CookieOptions,
     meta?: SetCookieMeta,
   ): CookieDecision {
-    return this.#record(
-      this.#decide(name, value, options, meta?.encode ?? encodeURIComponent, false),
-    );
+    const encode = meta?.encode ?? encodeURIComponent;
+    return this.#record(this.#decide(name, value, options, encode, clearsAtCallSite(options)));
   }
 
   clearCookie(name: string, options?: CookieOptions): CookieDecision {
@@ -241,11 +250,14 @@ export function createCookiePolicy(
 ): CookiePolicy {
   const file = validatePolicy(input);
   const resolved = resolveProfile(file, options.env);
-  const profile: ResolvedProfile = resolved.profile;
+  // SPEC §2.5: what the policy exposes is frozen, so no app can change a later decision.
+  const profile: ResolvedProfile = deepFreeze(resolved.profile);
   const mode: Mode = options.mode ?? profile.mode;
   const onReport = options.onReport ?? defaultReporter();
   const env = resolved.env;
-  const diagnostics: readonly Diagnostic[] = Object.freeze([...resolved.diagnostics]);
+  const diagnostics: readonly Diagnostic[] = deepFreeze(
+    resolved.diagnostics.map((d) => ({ ...d })),
+  );
 
   const policy: CookiePolicy = {
     env,

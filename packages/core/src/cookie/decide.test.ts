@@ -377,10 +377,23 @@ describe("invariants", () => {
     expect(d.header?.split("; ")[0]).toBe("t=a%3Bb%0D%0ASet-Cookie%3A%20x%3D1");
   });
 
-  it("a custom encoder that lets ; through is refused", () => {
+  it("what a custom encoder leaves outside the cookie-octets is percent-encoded", () => {
     const plan = compilePlans(baseProfile())("t");
-    const d = decideCookie(plan, "a;b", undefined, (v) => v, HTTPS, false);
-    expect(d.error?.code).toBe("COOKIE_ATTRIBUTE_INVALID");
+    const d = decideCookie(plan, 'a;b "c",d\\e f\r\n', undefined, (v) => v, HTTPS, false);
+    expect(d.action).toBe("set");
+    expect(d.header?.split("; ")[0]).toBe("t=a%3Bb%20%22c%22%2Cd%5Ce%20f%0D%0A");
+  });
+
+  it("an encoder that throws or returns no string is an error", () => {
+    const plan = compilePlans(baseProfile())("t");
+    const throwing = () => {
+      throw new Error("no");
+    };
+    const numeric = () => 5 as unknown as string;
+    for (const encode of [throwing, numeric])
+      expect(decideCookie(plan, "v", undefined, encode, HTTPS, false).error?.code).toBe(
+        "COOKIE_ATTRIBUTE_INVALID",
+      );
   });
 
   it("a Path or Domain that could end the header is an error", () => {
@@ -509,7 +522,7 @@ describe("option-less decisions (made once per name and transport state)", () =>
 
   it("a refused value after a cached decision is still refused", () => {
     run("theme", "ok", HTTPS);
-    const d = decideCookie(plans("theme"), "a;b", undefined, (v) => v, HTTPS, false);
+    const d = decideCookie(plans("theme"), "\ud800", undefined, encodeURIComponent, HTTPS, false);
     expect(d.error?.code).toBe("COOKIE_ATTRIBUTE_INVALID");
     expect(run("theme", "x".repeat(5000), HTTPS).error?.code).toBe("COOKIE_TOO_LARGE");
   });

@@ -17,6 +17,7 @@ import {
   isUriEncodingIdentity,
   MAX_AGE_CAP,
   MAX_COOKIE_OCTETS,
+  toCookieOctets,
   wholeSeconds,
 } from "./invariants.js";
 import { serializeCookie } from "./serialize.js";
@@ -27,8 +28,9 @@ export type CookieTransport = Pick<Transport, "secure" | "secureContext">;
 export type Encode = (value: string) => string;
 
 const SAMESITE_RANK = { none: 1, lax: 2, strict: 3 } as const;
-const EPOCH = new Date(0);
 const DAY_MS = 86_400_000;
+/** The encoder of a value that arrives already encoded (a written line, a template). */
+const AS_IS: Encode = (value) => value;
 
 /** `true` means Strict, `false` no attribute (as `cookie` reads them); anything else is invalid (null). */
 function callSiteSameSite(value: SameSite | boolean): SameSite | undefined | null {
@@ -45,6 +47,53 @@ function callSitePriority(value: unknown): Priority | null {
 
 function isValidDate(value: unknown): value is Date {
   return value instanceof Date && Number.isFinite(value.getTime());
+}
+
+/** A call-site value as a message shows it: short, escaped, never the app's object itself. */
+function show(value: unknown): string {
+  if (typeof value === "string")
+    return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
+  return value === null || typeof value !== "object" ? String(value) : `a ${typeof value}`;
+}
+
+const BOOLEAN_OPTIONS = [
+  ["secure", "Secure"],
+  ["httpOnly", "HttpOnly"],
+  ["partitioned", "Partitioned"],
+] as const;
+
+/**
+ * Why the call-site options are invalid (SPEC §2.3), or null. Checked alike in every mode
+ * and for every adapter, after the framework's own unit translation: the engine never
+ * guesses what a wrong type meant. Path and Domain grammar is `attributeProblem`'s.
+ */
+function callSiteProblem(o: CookieOptions): string | null {
+  for (const [key, label] of BOOLEAN_OPTIONS) {
+    const value: unknown = o[key];
+    if (value !== undefined && typeof value !== "boolean")
+      return `${label} ${show(value)} is not a boolean`;
+  }
+  const maxAge: unknown = o.maxAge;
+  if (maxAge !== undefined && (typeof maxAge !== "number" || !Number.isFinite(maxAge)))
+    return `Max-Age ${show(maxAge)} is not a finite number of seconds`;
+  const expires: unknown = o.expires;
+  if (expires !== undefined && !isValidDate(expires))
+    return `Expires ${show(expires instanceof Date ? "Invalid Date" : expires)} is not a valid date`;
+  if (o.sameSite !== undefined && callSiteSameSite(o.sameSite) === null)
+    return `SameSite ${show(o.sameSite)} is invalid`;
+  if (o.priority !== undefined && callSitePriority(o.priority) === null)
+    return `Priority ${show(o.priority)} is invalid`;
+  const path: unknown = o.path;
+  if (path !== undefined && typeof path !== "string") return `Path ${show(path)} is not a string`;
+  const domain: unknown = o.domain;
+  if (domain !== undefined && typeof domain !== "string")
+    return `Domain ${show(domain)} is not a string`;
+  return null;
+}
+
+/** SPEC §2.3: a call-site Max-Age of zero or less clears the cookie. */
+export function clearsAtCallSite(options: CookieOptions | undefined): boolean {
+  return typeof options?.maxAge === "number" && options.maxAge <= 0;
 }
 
 function failure(
@@ -65,25 +114,28 @@ function failure(
     attributes,
     reasons,
     clearing,
-    error: new CookiePolicyError(code, name, `cookie "${name}": ${message}`),
+    error: new CookiePolicyError(code, name, `cookie ${show(name)}: ${message}`),
   };
 }
 
-/** Encodes the value; null when the result could end or split the header. */
+/**
+ * Encodes the value, then percent-encodes whatever the encoder left that is not a
+ * cookie-octet (SPEC §2.3: a value is encoded, never injected); null when the encoder
+ * throws or returns no string, or the value holds a lone surrogate.
+ */
 function encodeValue(value: string, encode: Encode): string | null {
   if (encode === encodeURIComponent && typeof value === "string" && isUriEncodingIdentity(value))
     return value;
-  let encoded: unknown;
   try {
-    encoded = encode(String(value));
+    const encoded: unknown = encode(String(value));
+    return typeof encoded === "string" ? toCookieOctets(encoded) : null;
   } catch {
     return null;
   }
-  return typeof encoded === "string" && isCookieValue(encoded) ? encoded : null;
 }
 
 const VALUE_INVALID =
-  "the encoded value contains characters a Set-Cookie header cannot carry (CTL, space, ';')";
+  "the value cannot be encoded (the encoder failed or returned no string, or a lone surrogate)";
 const TOO_LARGE = `name and value exceed ${MAX_COOKIE_OCTETS} octets; browsers would drop it`;
 
 /** Path and Domain may never carry anything that ends or splits the header. */
@@ -124,6 +176,8 @@ function transportSlot(transport: CookieTransport): 0 | 1 | 2 {
  * A cookie set without call-site options is decided by the policy and the transport
  * alone, so that decision is made once per name and transport state and kept on the plan
  * (its reasons and attributes frozen); a request then only encodes and checks its value.
+ * The kept decision is made for the empty value written as is, so its tail depends on
+ * nothing a caller passes (an encoder that changes "" cannot leak into later cookies).
  */
 export function decideCookie(
   plan: CookiePlan,
@@ -138,7 +192,7 @@ export function decideCookie(
   const slot = transportSlot(transport);
   let template = plan.templates[slot];
   if (template === undefined) {
-    const made = decideFully(plan, "", undefined, encode, transport, false);
+    const made = decideFully(plan, "", undefined, AS_IS, transport, false);
     // Errors carry a per-call error object and are rare: they are never cached.
     if (made.action === "error")
       return decideFully(plan, value, undefined, encode, transport, false);
@@ -269,6 +323,11 @@ function decideFully(
       null,
       clearing,
     );
+  if (plan.tooLarge)
+    return failure(name, "COOKIE_TOO_LARGE", TOO_LARGE, reasons, false, null, clearing);
+  const invalid = options === undefined ? null : callSiteProblem(options);
+  if (invalid !== null)
+    return failure(name, "COOKIE_ATTRIBUTE_INVALID", invalid, reasons, false, null, clearing);
 
   const f = plan.floor;
   const mode = f.secure;
@@ -290,17 +349,8 @@ function decideFully(
     if (options.httpOnly === true) httpOnly = true;
     else if (options.httpOnly === false && httpOnly) weakened = true;
     if (options.sameSite !== undefined) {
-      const asked = callSiteSameSite(options.sameSite);
-      if (asked === null)
-        return failure(
-          name,
-          "COOKIE_ATTRIBUTE_INVALID",
-          `SameSite ${JSON.stringify(options.sameSite)} is invalid`,
-          reasons,
-          false,
-          null,
-          clearing,
-        );
+      // Validated above: null cannot come back.
+      const asked = callSiteSameSite(options.sameSite) as SameSite | undefined;
       const askedRank = asked === undefined ? 0 : SAMESITE_RANK[asked];
       const floorRank = sameSite === undefined ? 0 : SAMESITE_RANK[sameSite];
       if (askedRank >= floorRank) sameSite = asked;
@@ -308,20 +358,7 @@ function decideFully(
     }
     if (options.partitioned === true) partitioned = true;
     else if (options.partitioned === false && partitioned) weakened = true;
-    if (options.priority !== undefined) {
-      const asked = callSitePriority(options.priority);
-      if (asked === null)
-        return failure(
-          name,
-          "COOKIE_ATTRIBUTE_INVALID",
-          `Priority ${JSON.stringify(options.priority)} is invalid`,
-          reasons,
-          false,
-          null,
-          clearing,
-        );
-      priority = asked;
-    }
+    if (options.priority !== undefined) priority = callSitePriority(options.priority) as Priority;
     if (options.path !== undefined) path = options.path;
     if (options.domain !== undefined) {
       // A Domain written by the matching rule is fixed.
@@ -331,31 +368,11 @@ function decideFully(
     }
     if (!clearing) {
       if (options.maxAge !== undefined) {
-        if (typeof options.maxAge !== "number" || !Number.isFinite(options.maxAge))
-          return failure(
-            name,
-            "COOKIE_ATTRIBUTE_INVALID",
-            `Max-Age ${String(options.maxAge)} is not a finite number of seconds`,
-            reasons,
-            false,
-            null,
-            clearing,
-          );
         const asked = wholeSeconds(options.maxAge);
         if (f.maxAge !== undefined && asked > f.maxAge) weakened = true;
         else maxAge = asked;
       }
       if (options.expires !== undefined) {
-        if (!isValidDate(options.expires))
-          return failure(
-            name,
-            "COOKIE_ATTRIBUTE_INVALID",
-            "Expires is not a valid date",
-            reasons,
-            false,
-            null,
-            clearing,
-          );
         if (f.maxAge !== undefined && options.expires.getTime() - Date.now() > f.maxAge * 1000)
           weakened = true;
         else {
@@ -428,7 +445,7 @@ function decideFully(
   }
   if (clearing) {
     maxAge = 0;
-    expires = EPOCH;
+    expires = new Date(0);
   } else {
     if (maxAge !== undefined && maxAge > MAX_AGE_CAP) {
       maxAge = MAX_AGE_CAP;
@@ -523,33 +540,34 @@ export function decideAsWritten(
   reasons.push("REPORT_ONLY");
   const wouldBe = { action: enforce.action, secure: enforce.secure, header: enforce.header };
   const o = options ?? {};
-  const sameSite = o.sameSite === undefined ? undefined : callSiteSameSite(o.sameSite);
-  const priority = o.priority === undefined ? null : callSitePriority(o.priority);
-  const maxAge =
-    typeof o.maxAge === "number" && Number.isFinite(o.maxAge) ? wholeSeconds(o.maxAge) : undefined;
+  const invalid = callSiteProblem(o);
+  const refuse = (code: ReasonCode, message: string, a: CookieAttributes | null) => ({
+    ...failure(name, code, message, reasons, a?.secure ?? false, a, clearing),
+    wouldBe,
+  });
+  if (!plan.validName)
+    return refuse("COOKIE_NAME_INVALID", "the name is not an RFC 6265 token", null);
+  // A wrong option has no "as written" form: refused as in enforce mode.
+  if (invalid !== null) return refuse("COOKIE_ATTRIBUTE_INVALID", invalid, null);
   const attributes: CookieAttributes = {
     secure: o.secure === true,
     httpOnly: o.httpOnly === true,
-    sameSite: sameSite ?? undefined,
+    sameSite: o.sameSite === undefined ? undefined : (callSiteSameSite(o.sameSite) ?? undefined),
     path: o.path,
     domain: o.domain === "" ? undefined : o.domain,
-    maxAge: clearing ? 0 : maxAge,
-    expires: clearing ? EPOCH : isValidDate(o.expires) ? o.expires : undefined,
+    maxAge: clearing ? 0 : o.maxAge === undefined ? undefined : wholeSeconds(o.maxAge),
+    expires: clearing ? new Date(0) : o.expires,
     partitioned: o.partitioned === true,
-    priority: priority ?? undefined,
+    priority: o.priority === undefined ? undefined : (callSitePriority(o.priority) ?? undefined),
   };
-  const refuse = (code: ReasonCode, message: string): CookieDecision => ({
-    ...failure(name, code, message, reasons, attributes.secure, attributes, clearing),
-    wouldBe,
-  });
-  if (!plan.validName) return refuse("COOKIE_NAME_INVALID", "the name is not an RFC 6265 token");
   const encoded = encodeValue(clearing ? "" : value, encode);
-  if (encoded === null) return refuse("COOKIE_ATTRIBUTE_INVALID", VALUE_INVALID);
+  if (encoded === null) return refuse("COOKIE_ATTRIBUTE_INVALID", VALUE_INVALID, attributes);
   const problem = attributeProblem(attributes);
-  if (problem !== null) return refuse("COOKIE_ATTRIBUTE_INVALID", problem);
+  if (problem !== null) return refuse("COOKIE_ATTRIBUTE_INVALID", problem, attributes);
   // Too large is not an injection: the app's cookie goes out as written (the browser decides).
   const header = emit(name, encoded, attributes);
-  if (typeof header !== "string") return refuse("COOKIE_ATTRIBUTE_INVALID", header.message);
+  if (typeof header !== "string")
+    return refuse("COOKIE_ATTRIBUTE_INVALID", header.message, attributes);
   return {
     name,
     action: "set",

@@ -9,7 +9,7 @@ import type {
   SameSite,
   SecureMode,
 } from "../types.js";
-import { isCookieName, type PrefixRules, prefixRules } from "./invariants.js";
+import { isCookieName, MAX_COOKIE_OCTETS, type PrefixRules, prefixRules } from "./invariants.js";
 import { compileRuleLookup } from "./resolve-rule.js";
 
 /** The policy's resolved attributes for one cookie name: the floor a call site may only raise. */
@@ -29,6 +29,8 @@ export interface CookieFloor {
 export interface CookiePlan {
   readonly name: string;
   readonly validName: boolean;
+  /** The name alone exceeds the size limit: refused before any rule is matched against it. */
+  readonly tooLarge: boolean;
   readonly sensitive: boolean;
   readonly floor: CookieFloor;
   /** A Domain written by the matching rule is fixed; a call site cannot move it. */
@@ -87,12 +89,13 @@ export function compilePlans(profile: ResolvedProfile): PlanLookup {
   const cache = new BoundedCache<CookiePlan>(PLAN_CACHE_LIMIT);
 
   const build = (name: string): CookiePlan => {
-    const rule = findRule(name);
+    const tooLarge = name.length > MAX_COOKIE_OCTETS;
+    const rule = tooLarge ? undefined : findRule(name);
     let sensitive: boolean;
     if (rule?.sensitive !== undefined) sensitive = rule.sensitive;
     else {
       const lower = name.toLowerCase();
-      sensitive = patterns.some((p) => lower.includes(p));
+      sensitive = !tooLarge && patterns.some((p) => lower.includes(p));
     }
     const merged: Record<string, unknown> = {};
     layer(merged, profile.defaults);
@@ -102,6 +105,7 @@ export function compilePlans(profile: ResolvedProfile): PlanLookup {
     return {
       name,
       validName: isCookieName(name),
+      tooLarge,
       sensitive,
       floor: {
         secure: floor.secure,
@@ -125,5 +129,8 @@ export function compilePlans(profile: ResolvedProfile): PlanLookup {
     };
   };
 
-  return (name) => cache.get(name) ?? cache.set(name, build(name));
+  // A name too large to be a cookie is not kept: arbitrary names cannot grow memory.
+  return (name) =>
+    cache.get(name) ??
+    (name.length > MAX_COOKIE_OCTETS ? build(name) : cache.set(name, build(name)));
 }

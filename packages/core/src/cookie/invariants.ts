@@ -17,10 +17,11 @@ export function isCookieName(name: string): boolean {
   return TOKEN.test(name);
 }
 
-/** Per ASCII code: 1 = a cookie-octet as `cookie` 1.1.1 accepts it (no CTL, space, `;`);
+/** Per ASCII code: 1 = an RFC 6265 cookie-octet (no CTL, space, `"`, `,`, `;` or `\`);
  * 2 = also left as it is by `encodeURIComponent` (A–Z a–z 0–9 - _ . ! ~ * ' ( )). */
 const OCTET = new Uint8Array(128);
-for (let c = 0x21; c <= 0x7e; c++) if (c !== 0x3b) OCTET[c] = 1;
+for (let c = 0x21; c <= 0x7e; c++)
+  if (c !== 0x22 && c !== 0x2c && c !== 0x3b && c !== 0x5c) OCTET[c] = 1;
 for (const c of "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.!~*'()")
   OCTET[c.charCodeAt(0)] = 2;
 
@@ -35,6 +36,18 @@ function allAtLeast(value: string, min: 1 | 2): boolean {
 
 export function isCookieValue(encoded: string): boolean {
   return allAtLeast(encoded, 1);
+}
+
+/** Runs of characters that are not cookie-octets. */
+const NOT_OCTETS = /[^\x21\x23-\x2B\x2D-\x3A\x3C-\x5B\x5D-\x7E]+/g;
+
+/**
+ * The value with every character that is not a cookie-octet percent-encoded, as
+ * `encodeURIComponent` encodes it; the octets are kept as they are. Throws a URIError for a
+ * lone surrogate, which no encoding can carry.
+ */
+export function toCookieOctets(value: string): string {
+  return isCookieValue(value) ? value : value.replace(NOT_OCTETS, encodeURIComponent);
 }
 
 /** `encodeURIComponent(value) === value`, without encoding (the common case for session ids). */
