@@ -10,10 +10,12 @@ import {
 import { compilePlans, type PlanLookup } from "./cookie/floor.js";
 import { parseSetCookie } from "./cookie/parse.js";
 import { resolveProfile, validatePolicy } from "./policy/index.js";
+import { chosenEnvName } from "./policy/resolve.js";
 import {
   anyNotable,
   defaultReporter,
   describeReason,
+  envDefaulted,
   NOTABLE_REASONS,
   reportEvent,
 } from "./report.js";
@@ -282,5 +284,6 @@ export function createCookiePolicy(
     hsts: compileHsts(profile.https.hsts),
   };
   for (const d of diagnostics) onReport(reportEvent(d.code, d.message, env));
+  if (chosenEnvName(options.env) === undefined) onReport(envDefaulted(env));
   return policy;
 }

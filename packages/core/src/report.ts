@@ -73,6 +73,8 @@ export function reportEvent(
 /** One plain sentence per code, for reports and explanations (the README's table says the same). */
 const REASON_TEXT: Record<ReasonCode, string> = {
   ENV_UNKNOWN: "the requested profile does not exist; production applies (fail-closed)",
+  ENV_DEFAULTED:
+    "no profile was chosen (env option, COOKIE_POLICY_ENV, NODE_ENV): production applies",
   POLICY_TRUST_ALL: "proxy.trust is true: every hop is believed",
   POLICY_LOCALHOST_SECURE_CONTEXT:
     'localhost: "secure-context": localhost on a loopback peer counts as secure for cookies (Chromium, Firefox; not always Safari)',
@@ -115,4 +117,17 @@ const REASON_TEXT: Record<ReasonCode, string> = {
 
 export function describeReason(code: ReasonCode): string {
   return REASON_TEXT[code];
+}
+
+/**
+ * Start-up report when nothing chose a profile: production then applies, and its cookies
+ * that require Secure are dropped on http://localhost, which is what a developer trying
+ * the app locally sees first.
+ */
+export function envDefaulted(env: string): ReportEvent {
+  return reportEvent(
+    "ENV_DEFAULTED",
+    `no profile was chosen (no env option, COOKIE_POLICY_ENV or NODE_ENV), so the "${env}" profile applies: cookies that require Secure are dropped on plain http://, localhost included. While developing, run with NODE_ENV=development (or pass env: "development")`,
+    env,
+  );
 }

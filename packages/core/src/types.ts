@@ -77,6 +77,7 @@ export type RuntimeFilledHeader = "x-forwarded-for" | "x-forwarded-proto" | "x-f
 export type ReasonCode =
   // environment / policy
   | "ENV_UNKNOWN"
+  | "ENV_DEFAULTED" // no env option, COOKIE_POLICY_ENV or NODE_ENV: production applies
   | "POLICY_TRUST_ALL"
   | "POLICY_LOCALHOST_SECURE_CONTEXT"
   | "STARTUP_TLS_VERIFICATION_DISABLED"

@@ -1,27 +1,30 @@
-/** `cookie-policy check`: validate the file, print the resolved profiles and the warnings. */
+/** `cookie-policy check`: the verdict first, then one line per error or warning; `--print` adds the resolved profiles. */
 import { profileNames, resolveProfile } from "../policy/resolve.js";
 import { policyWarnings } from "../policy/warnings.js";
+import type { PolicyIssue } from "../types.js";
 import { parseArgs, single, UsageError } from "./args.js";
-import { type Io, plural, printIssues } from "./io.js";
-import { loadForCommand, policyPath } from "./load.js";
+import { type Io, issueLines, plural } from "./io.js";
+import { loadIssues, policyPath } from "./load.js";
 
-export const CHECK_USAGE = `Usage: cookie-policy check [--config FILE] [--env NAME]
+export const CHECK_USAGE = `Usage: cookie-policy check [--config FILE] [--env NAME] [--print]
 
-Validates the policy file (default: ./cookie-policy.json), prints the resolved
-profile(s) and the warnings. Errors and warnings go to stderr, one per line:
+Validates the policy file (default: ./cookie-policy.json). The first line is the
+verdict, then one line per problem:
+  valid: N warnings | invalid: N errors
   error: <JSON pointer>: <message>
   warning: <JSON pointer>: <message>
 Exit code: 0 valid, 1 invalid, 2 usage error.
 
 Options:
   --config FILE   the policy file
-  --env NAME      resolve only this profile (default: every profile)
+  --env NAME      look at this profile only (default: every profile)
+  --print         also print the resolved profile(s), as the adapters apply them
   -h, --help      this help`;
 
 export function check(argv: readonly string[], io: Io): number {
   const args = parseArgs(argv, {
     values: { "--config": "config", "--env": "env" },
-    switches: { "--help": "help", "-h": "help" },
+    switches: { "--print": "print", "--help": "help", "-h": "help" },
   });
   if (args.switches.has("help")) {
     io.out(CHECK_USAGE);
@@ -33,21 +36,29 @@ export function check(argv: readonly string[], io: Io): number {
   if (env === "") throw new UsageError("--env needs a profile name");
 
   const path = policyPath(io, single(args, "config"));
-  const policy = loadForCommand(io, path);
-  if (policy === null) return 1;
-
-  const warnings = policyWarnings(policy);
-  for (const name of env === undefined ? profileNames(policy) : [env]) {
-    const resolved = resolveProfile(policy, name);
-    for (const d of resolved.diagnostics) {
-      warnings.push({ path: "/profiles", message: d.message });
-    }
-    const requested =
-      resolved.requestedEnv === resolved.env ? "" : ` (requested: ${resolved.requestedEnv})`;
-    io.out(`profile ${resolved.env}${requested}:`);
-    io.out(JSON.stringify(resolved.profile, null, 2).replace(/^/gm, "  "));
+  const loaded = loadIssues(path);
+  if ("errors" in loaded) {
+    io.out(`invalid: ${plural(loaded.errors.length, "error")}`);
+    for (const line of issueLines("error", loaded.errors)) io.out(line);
+    return 1;
   }
-  printIssues(io, "warning", warnings);
-  io.out(`${path}: valid (${plural(warnings.length, "warning")})`);
+  const policy = loaded.policy;
+
+  const warnings: PolicyIssue[] = policyWarnings(policy);
+  const resolved = (env === undefined ? profileNames(policy) : [env]).map((name) =>
+    resolveProfile(policy, name),
+  );
+  for (const r of resolved)
+    for (const d of r.diagnostics) warnings.push({ path: "/profiles", message: d.message });
+
+  io.out(`valid: ${plural(warnings.length, "warning")}`);
+  for (const line of issueLines("warning", warnings)) io.out(line);
+  if (args.switches.has("print")) {
+    for (const r of resolved) {
+      const requested = r.requestedEnv === r.env ? "" : ` (requested: ${r.requestedEnv})`;
+      io.out(`profile ${r.env}${requested}:`);
+      for (const line of JSON.stringify(r.profile, null, 2).split("\n")) io.out(`  ${line}`);
+    }
+  }
   return 0;
 }

@@ -29,7 +29,7 @@ let binDir: string;
 const SPEC_POLICY = `{
   "$schema": "./node_modules/@scope/cookie-core/schema.json",
   "proxy":   { "trust": ["loopback"],
-               "headers": ["forwarded", "x-forwarded-for", "x-forwarded-proto"] },
+               "headers": ["x-forwarded-for", "x-forwarded-proto"] },
   "https":   { "redirect": false, "hsts": false },
   "defaults": { "secure": "auto", "httpOnly": true, "sameSite": "lax", "path": "/",
                 "onInsecure": "drop" },
@@ -170,7 +170,7 @@ describe("cookie-policy init", () => {
       const checked = run(["check"], cwd);
       expect(checked.code).toBe(0);
       expect(checked.stderr).toBe("");
-      expect(checked.stdout).toContain("valid (0 warnings)");
+      expect(checked.stdout).toBe("valid: 0 warnings\n");
     } finally {
       rmSync(cwd, { recursive: true, force: true });
     }
@@ -193,33 +193,52 @@ describe("cookie-policy init", () => {
   });
 });
 
+/** Code points a terminal acts on: C0 (but the line feed), DEL, C1, bidirectional overrides. */
+function unprintable(text: string): number[] {
+  return [...text]
+    .map((c) => c.codePointAt(0) ?? 0)
+    .filter(
+      (n) => (n < 0x20 && n !== 0x0a) || (n >= 0x7f && n <= 0x9f) || (n >= 0x202a && n <= 0x202e),
+    );
+}
+
 describe("cookie-policy check", () => {
-  test("SPEC's policy is valid: exit 0, every profile printed, no warnings", () => {
+  /** stdout's lines: the verdict first, then the error and warning lines. */
+  const lines = (result: Run) => result.stdout.split("\n").filter((l) => l !== "");
+
+  test("SPEC's policy is valid: the verdict is the whole output, exit 0", () => {
     const result = run(["check"]);
     expect(result.code).toBe(0);
     expect(result.stderr).toBe("");
+    expect(lines(result)).toEqual(["valid: 0 warnings"]);
+  });
+
+  test("--print adds the resolved profiles after the verdict", () => {
+    const result = run(["check", "--print"]);
+    expect(result.code).toBe(0);
+    expect(lines(result)[0]).toBe("valid: 0 warnings");
     for (const name of ["development", "test", "production"]) {
       expect(result.stdout).toContain(`profile ${name}:`);
     }
     expect(result.stdout).toContain('"includeSubDomains": true');
-    expect(result.stdout).toMatch(/valid \(0 warnings\)/);
   });
 
-  test("--env prints that profile only", () => {
-    const result = run(["check", "--env", "development"]);
+  test("--env with --print prints that profile only", () => {
+    const result = run(["check", "--env", "development", "--print"]);
     expect(result.code).toBe(0);
     expect(result.stdout).toContain("profile development:");
     expect(result.stdout).not.toContain("profile production:");
   });
 
   test("an unknown --env resolves production and warns (fail-closed)", () => {
-    const result = run(["check", "--env", "staging"]);
+    const result = run(["check", "--env", "staging", "--print"]);
     expect(result.code).toBe(0);
+    expect(lines(result)[0]).toBe("valid: 1 warning");
+    expect(lines(result)[1]).toMatch(/^warning: \/profiles: unknown environment "staging"/);
     expect(result.stdout).toContain("profile production (requested: staging):");
-    expect(result.stderr).toMatch(/^warning: \/profiles: unknown environment "staging"/m);
   });
 
-  test("an invalid policy: exit 1, one `error: <pointer>: <message>` line per issue", () => {
+  test("an invalid policy: the verdict, then one `error: <pointer>: <message>` line per issue", () => {
     const path = write(
       "invalid.json",
       JSON.stringify({
@@ -229,7 +248,8 @@ describe("cookie-policy check", () => {
     );
     const result = run(["check", "--config", path]);
     expect(result.code).toBe(1);
-    const errors = result.stderr.split("\n").filter((l) => l.startsWith("error: "));
+    const [verdict, ...errors] = lines(result);
+    expect(verdict).toBe("invalid: 2 errors");
     expect(errors.sort()).toEqual(
       [
         'error: /profiles/production/proxy/trust/2: "10.0.0.0/33" is not an IP address or CIDR range',
@@ -245,7 +265,8 @@ describe("cookie-policy check", () => {
     );
     const result = run(["check", "--config", path]);
     expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/^error: \/cookies\/__Secure-id\/secure: secure "never"/m);
+    expect(lines(result)[0]).toBe("invalid: 1 error");
+    expect(result.stdout).toMatch(/^error: \/cookies\/__Secure-id\/secure: secure "never"/m);
   });
 
   test("a JSON syntax error says invalid JSON with line and column", () => {
@@ -255,14 +276,15 @@ describe("cookie-policy check", () => {
     );
     const result = run(["check", "--config", path]);
     expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/^error: \/: invalid JSON at line 3, column 24: /m);
+    expect(lines(result)[0]).toBe("invalid: 1 error");
+    expect(lines(result)[1]).toMatch(/^error: \/: invalid JSON at line 3, column 24: /);
   });
 
   test("a missing file names the path and suggests init", () => {
     const result = run(["check", "--config", "nowhere.json"]);
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain(join(dir, "nowhere.json"));
-    expect(result.stderr).toContain("cookie-policy init");
+    expect(result.stdout).toContain(join(dir, "nowhere.json"));
+    expect(result.stdout).toContain("cookie-policy init");
   });
 
   test("warnings are `warning: <pointer>: <message>` lines and keep exit 0", () => {
@@ -277,13 +299,85 @@ describe("cookie-policy check", () => {
     );
     const result = run(["check", "--config", path]);
     expect(result.code).toBe(0);
-    const warnings = result.stderr.split("\n").filter((l) => l.startsWith("warning: "));
+    const [verdict, ...warnings] = lines(result);
+    expect(verdict).toBe("valid: 3 warnings");
+    expect(warnings.every((l) => l.startsWith("warning: "))).toBe(true);
     expect(warnings.map((l) => l.split(": ")[1]).sort()).toEqual([
       "/profiles/development/localhost",
       "/profiles/production/https/hsts/preload",
       "/profiles/production/proxy/trust",
     ]);
-    expect(result.stdout).toContain("valid (3 warnings)");
+  });
+
+  test("a profile named almost like a built-in one gets a did-you-mean warning", () => {
+    const path = write(
+      "typo.json",
+      JSON.stringify({ profiles: { prodution: { https: { hsts: true } }, staging: {} } }),
+    );
+    const result = run(["check", "--config", path]);
+    expect(result.code).toBe(0);
+    expect(lines(result)).toEqual([
+      "valid: 1 warning",
+      expect.stringMatching(/^warning: \/profiles\/prodution: .*did you mean "production"\?/),
+    ]);
+  });
+
+  test("control characters from the file are escaped in every line", () => {
+    const path = write(
+      "controls.json",
+      JSON.stringify({
+        profiles: { "prod\u001b[2J\nerror: /: forged": {}, "\u202eproduction": {} },
+        cookies: { "a\u0007": {} },
+      }),
+    );
+    for (const args of [
+      ["check", "--config", path, "--print"],
+      ["check", "--config", path],
+    ]) {
+      const result = run(args);
+      const printed = result.stdout + result.stderr;
+      expect(unprintable(printed)).toEqual([]);
+      expect(printed.split("\n").filter((l) => l.startsWith("error: /: forged"))).toEqual([]);
+    }
+    const fine = write(
+      "controls-valid.json",
+      JSON.stringify({ profiles: { "x\u001b[31m\u0085": { extends: "production" } } }),
+    );
+    const printed = run(["check", "--config", fine, "--print"]);
+    expect(printed.code).toBe(0);
+    expect(printed.stdout).toContain("\\u001b[31m");
+    expect(unprintable(printed.stdout)).toEqual([]);
+  });
+
+  test("hostile files are answered with a verdict and error lines, never a crash", () => {
+    const big = "x".repeat(10 * 1024 * 1024);
+    const files: Record<string, string> = {
+      "string-key.json": JSON.stringify({ cookies: { [big]: {} } }),
+      "string-value.json": JSON.stringify({ proxy: { trust: [big] } }),
+      "string-unterminated.json": `{"mode": "${big}`,
+      "profile-name.json": JSON.stringify({ profiles: { [big]: {} } }),
+      "deep-arrays.json": `${"[".repeat(200_000)}${"]".repeat(200_000)}`,
+      "deep-objects.json": `${'{"a":'.repeat(200_000)}1${"}".repeat(200_000)}`,
+      "many-keys.json": JSON.stringify({
+        cookies: Object.fromEntries(Array.from({ length: 50_000 }, (_, i) => [`c${i}`, {}])),
+      }),
+      "many-errors.json": JSON.stringify({
+        cookies: Object.fromEntries(
+          Array.from({ length: 5_000 }, (_, i) => [`c${i}`, { secure: "sometimes" }]),
+        ),
+      }),
+    };
+    for (const [name, text] of Object.entries(files)) {
+      const result = run(["check", "--config", write(name, text)]);
+      expect(result.stderr, name).toBe("");
+      expect([0, 1], name).toContain(result.code);
+      const [verdict, ...rest] = lines(result);
+      expect(verdict, name).toMatch(/^(valid: \d+ warnings?|invalid: \d+ errors?)$/);
+      for (const line of rest) {
+        expect(line, name).toMatch(/^(error|warning): \//);
+        expect(line.length, name).toBeLessThan(2_000);
+      }
+    }
   });
 });
 

@@ -4,7 +4,7 @@ import { AUDIT_USAGE, audit } from "./audit.js";
 import { CHECK_USAGE, check } from "./check.js";
 import { EXPLAIN_USAGE, explain } from "./explain.js";
 import { INIT_USAGE, init } from "./init.js";
-import type { Io } from "./io.js";
+import { escapedIo, type Io } from "./io.js";
 
 type Run = (argv: readonly string[], io: Io) => number | Promise<number>;
 
@@ -23,13 +23,14 @@ export const USAGE = `Usage: cookie-policy <command> [options]
 
 Commands:
   init      write a starter cookie-policy.json
-  check     validate the policy, print the resolved profiles and warnings
+  check     validate the policy: the verdict, then each error and warning
   explain   simulate one request: transport, redirect/HSTS, cookie decisions
   audit     request a live URL and judge its Set-Cookie and HSTS headers
 
 Run \`cookie-policy <command> --help\` for a command's options.`;
 
-export async function main(argv: readonly string[], io: Io): Promise<number> {
+export async function main(argv: readonly string[], rawIo: Io): Promise<number> {
+  const io = escapedIo(rawIo);
   const [name, ...rest] = argv;
   if (name === undefined || name === "--help" || name === "-h" || name === "help") {
     const topic = name === "help" && rest[0] !== undefined ? commandNamed(rest[0]) : undefined;
@@ -45,7 +46,11 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
   try {
     return await command.run(rest, io);
   } catch (error) {
-    if (!(error instanceof UsageError)) throw error;
+    if (!(error instanceof UsageError)) {
+      // A bug, not the input's fault: one line, never a stack trace in the user's terminal.
+      io.err(`error: cookie-policy ${name} failed: ${(error as Error).message ?? error}`);
+      return 2;
+    }
     io.err(`error: ${error.message}`);
     io.err(`Run \`cookie-policy ${name} --help\` for usage.`);
     return 2;

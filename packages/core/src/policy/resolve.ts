@@ -50,9 +50,9 @@ export interface ProfileResolution {
   diagnostics: Diagnostic[];
 }
 
-/** Explicit name, else COOKIE_POLICY_ENV, else NODE_ENV, else production; an empty value counts as unset. */
-export function requestedEnvName(env?: string): string {
-  return env || readEnv("COOKIE_POLICY_ENV") || readEnv("NODE_ENV") || FALLBACK_ENV;
+/** Explicit name, else COOKIE_POLICY_ENV, else NODE_ENV; undefined when none is set (an empty value counts as unset). */
+export function chosenEnvName(env?: string): string | undefined {
+  return env || readEnv("COOKIE_POLICY_ENV") || readEnv("NODE_ENV") || undefined;
 }
 
 /** A process environment variable; unset where there is none or the runtime refuses the read
@@ -64,6 +64,11 @@ function readEnv(name: string): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** The chosen name, else production. */
+export function requestedEnvName(env?: string): string {
+  return chosenEnvName(env) ?? FALLBACK_ENV;
 }
 
 /** A profile the file itself defines (never something inherited from Object.prototype). */

@@ -4,8 +4,13 @@
  * looked at, not only the active one.
  */
 import type { PolicyFile, PolicyIssue, ProfileSettings, ResolvedProfile } from "../types.js";
-import { toPointer } from "./pointer.js";
-import { extendsChain, profileNames, resolveNamedProfile } from "./resolve.js";
+import { nearest, toPointer } from "./pointer.js";
+import {
+  BUILT_IN_PROFILES,
+  extendsChain,
+  profileNames,
+  resolveNamedProfile,
+} from "./resolve.js";
 
 type Written = { pointer: string[]; settings: ProfileSettings };
 
@@ -95,12 +100,34 @@ function profileWarnings(
   return warnings;
 }
 
+/** Longer names are no typo of a built-in one (and are not worth the edit distance). */
+const MAX_TYPO_NAME = 32;
+
+/**
+ * A file profile named almost like a built-in one (`prodution`): NODE_ENV=production
+ * never selects it, so its settings silently never apply.
+ */
+function profileNameWarnings(policy: PolicyFile): PolicyIssue[] {
+  const builtIn = Object.keys(BUILT_IN_PROFILES);
+  const warnings: PolicyIssue[] = [];
+  for (const name of Object.keys(policy.profiles ?? {})) {
+    if (builtIn.includes(name) || name.length > MAX_TYPO_NAME) continue;
+    const hit = nearest(name, builtIn);
+    if (hit === undefined) continue;
+    warnings.push({
+      path: toPointer(["profiles", name]),
+      message: `profile "${name}" is not the built-in "${hit}": it applies only when asked for by exactly this name (did you mean "${hit}"?)`,
+    });
+  }
+  return warnings;
+}
+
 /**
  * Warnings for `check`. Expects a policy that `validatePolicy` accepted (a profile that
  * cannot be resolved is an error, reported there, not a warning).
  */
 export function policyWarnings(policy: PolicyFile): PolicyIssue[] {
-  const warnings = writtenLayers(policy).flatMap(layerWarnings);
+  const warnings = [...profileNameWarnings(policy), ...writtenLayers(policy).flatMap(layerWarnings)];
   for (const name of profileNames(policy)) {
     for (const w of profileWarnings(policy, name, resolveNamedProfile(policy, name))) {
       if (!warnings.some((x) => x.path === w.path && x.message === w.message)) warnings.push(w);
