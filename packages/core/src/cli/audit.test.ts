@@ -34,6 +34,22 @@ const goodApp: Handler = (req, res) => {
   res.end("ok");
 };
 
+/** The same policy behind a proxy on loopback: X-Forwarded-Proto from 127.0.0.1 is believed. */
+const proxied: PolicyFile = { ...policy, proxy: { trust: ["loopback"] } };
+
+/** A good app that trusts its loopback proxy; it sets the session cookie on POST only. */
+const proxiedApp: Handler = (req, res) => {
+  const ctx = createCookiePolicy(proxied, { env: "production", onReport: () => {} }).begin(
+    nodeRequest(req),
+  );
+  if (req.method === "POST") {
+    const d = ctx.setCookie("sessionId", "abc");
+    if (d.header !== null) res.setHeader("Set-Cookie", [d.header]);
+  }
+  if (ctx.hsts) res.setHeader("Strict-Transport-Security", ctx.hsts);
+  res.end("ok");
+};
+
 /** A deliberately bad app: one broken invariant per cookie, HSTS where it does not belong. */
 const badApp: Handler = (_req, res) => {
   res.setHeader("Set-Cookie", [
@@ -227,6 +243,78 @@ describe("cookie-policy audit URL", () => {
     const { code, err } = await run(["http://127.0.0.1:1/", "--env", "production"]);
     expect(err[0]).toMatch(/^error: cannot fetch http:\/\/127\.0\.0\.1:1\/: .*ECONNREFUSED/);
     expect(code).toBe(2);
+  });
+
+  it("walks the request it sent: -H X-Forwarded-Proto from a trusted peer, --method POST", async () => {
+    const url = await listen("http", proxiedApp);
+    const config = join(dir, "proxied.json");
+    writeFileSync(config, JSON.stringify(proxied));
+    const args = [url, "--env", "production", "--config", config, "-H", "Host: app.example.test"];
+    const { code, out } = await run([
+      ...args,
+      "--method",
+      "POST",
+      "-H",
+      "X-Forwarded-Proto: https",
+    ]);
+    expect(out).toEqual([
+      `POST http://app.example.test/ -> 200 (profile "production", policy ${config})`,
+      'ok: cookie "sessionId"',
+      "ok: Strict-Transport-Security: max-age=31536000; includeSubDomains",
+      "no findings (1 cookie checked)",
+    ]);
+    expect(code).toBe(0);
+
+    // Without the header the app answers as over HTTP, and so does the judgement.
+    const plain = await run([...args, "--method", "POST"]);
+    expect(plain.out.at(-1)).toBe("no findings (0 cookies checked)");
+    expect(plain.code).toBe(0);
+  });
+
+  it("--peer names the peer the server sees: from an untrusted one the header proves nothing", async () => {
+    const url = await listen("http", proxiedApp);
+    const config = join(dir, "proxied.json");
+    writeFileSync(config, JSON.stringify(proxied));
+    const { code, out } = await run([
+      url,
+      "--env",
+      "production",
+      "--config",
+      config,
+      "--method",
+      "POST",
+      "-H",
+      "Host: app.example.test",
+      "-H",
+      "X-Forwarded-Proto: https",
+      "--peer",
+      "203.0.113.9",
+    ]);
+    // The app believed its loopback peer; judged from 203.0.113.9 the request is plain HTTP.
+    expect(out.filter((l) => l.startsWith("finding: "))).toEqual([
+      expect.stringMatching(
+        /^finding: cookie "sessionId": expected no Set-Cookie on an insecure request/,
+      ),
+      expect.stringMatching(/^finding: Strict-Transport-Security: /),
+    ]);
+    expect(code).toBe(1);
+  });
+
+  it("gives up on a server that never answers (--timeout) instead of hanging", async () => {
+    const server = createHttpServer(() => {});
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    closers.push(
+      () =>
+        new Promise((resolve) => {
+          server.closeAllConnections();
+          server.close(() => resolve());
+        }),
+    );
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+    const { code, err } = await run([url, "--timeout", "0.2"]);
+    expect(err).toEqual([`error: cannot fetch ${url}: no response within 0.2s`]);
+    expect(code).toBe(2);
+    expect((await run([url, "--timeout", "soon"])).code).toBe(2);
   });
 
   it("--help prints the usage and exits 0", async () => {

@@ -15,11 +15,13 @@ import { type Io, plural, printIssues } from "./io.js";
 import { loadForCommand, policyPath } from "./load.js";
 
 export const AUDIT_USAGE = `Usage: cookie-policy audit URL [--config FILE] [--env NAME] [--json]
-                           [--method M] [-H "Name: value"]... [--insecure]
+                           [--method M] [-H "Name: value"]... [--peer ADDR]
+                           [--insecure] [--timeout SECONDS]
 
 Requests URL once (redirects are not followed) and judges the response's Set-Cookie
-and Strict-Transport-Security headers against the policy, for that URL as the
-request, and against the rules no policy can switch off (prefixes, SameSite=None and
+and Strict-Transport-Security headers against the policy, for the request it
+actually sent (URL, method, headers, and its own address as the peer the server
+sees), and against the rules no policy can switch off (prefixes, SameSite=None and
 Partitioned need Secure, a 400-day lifetime cap, no HSTS over HTTP or for localhost).
 Without a policy file (and no --config) the built-in defaults are the policy.
 
@@ -28,40 +30,62 @@ Options:
   --env NAME      the profile (default: COOKIE_POLICY_ENV, NODE_ENV, production)
   --method M      the request method (default: GET)
   -H, --header "Name: value"
-                  a header to send (e.g. a Cookie); repeatable; a Host given here is
-                  also the host the policy judges
+                  a header to send (e.g. a Cookie, or X-Forwarded-Proto as a proxy
+                  would); repeatable; the policy judges the request with it (a Host
+                  given here is also the host judged)
+  --peer ADDR     the address the server sees as its peer (default: this client's
+                  own address, right for a server it reaches directly; behind
+                  proxies, name the proxy the server sees)
   -k, --insecure  accept a certificate that does not verify (a local server with a
                   self-signed certificate); never use it for a public site
+  --timeout S     give up when no response head arrives within S seconds (default 10)
   --json          print the report as one JSON object
   -h, --help      this help
 Exit code: 0 no findings, 1 findings, 2 usage error, invalid policy or URL not fetched.`;
 
-const TIMEOUT_MS = 10_000;
+const DEFAULT_TIMEOUT_S = 10;
 
 interface Fetched {
   readonly status: number;
   readonly headers: IncomingHttpHeaders;
+  /** This client's address on the connection: the peer the server saw. */
+  readonly localAddress: string | undefined;
 }
 
-/** One request with the plain Node client; the body is not read. */
+/**
+ * One request with the plain Node client; the body is not read. The deadline covers the
+ * whole wait for the head, so a server that trickles bytes cannot hold the audit open.
+ */
 function fetchOnce(
   url: URL,
   method: string,
   headers: Record<string, string>,
   insecure: boolean,
+  timeoutMs: number,
 ): Promise<Fetched> {
   const send = url.protocol === "https:" ? httpsRequest : httpRequest;
   return new Promise((resolve, reject) => {
     const req = send(
       url,
-      { method, headers, agent: false, timeout: TIMEOUT_MS, rejectUnauthorized: !insecure },
+      { method, headers, agent: false, rejectUnauthorized: !insecure },
       (res) => {
-        resolve({ status: res.statusCode ?? 0, headers: res.headers });
+        clearTimeout(deadline);
+        resolve({
+          status: res.statusCode ?? 0,
+          headers: res.headers,
+          localAddress: res.socket?.localAddress,
+        });
         res.destroy();
       },
     );
-    req.on("timeout", () => req.destroy(new Error(`no response within ${TIMEOUT_MS / 1000}s`)));
-    req.on("error", reject);
+    const deadline = setTimeout(
+      () => req.destroy(new Error(`no response within ${timeoutMs / 1000}s`)),
+      timeoutMs,
+    );
+    req.on("error", (error) => {
+      clearTimeout(deadline);
+      reject(error);
+    });
     req.end();
   });
 }
@@ -158,6 +182,8 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
       "--method": "method",
       "-H": "header",
       "--header": "header",
+      "--peer": "peer",
+      "--timeout": "timeout",
     },
     repeatable: ["header"],
     switches: {
@@ -179,6 +205,14 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
   if (!/^[A-Z]+$/.test(method))
     throw new UsageError(`--method ${JSON.stringify(method)} is not a method`);
   const headers = requestHeaders(args.values.get("header") ?? []);
+  const peer = single(args, "peer");
+  if (peer === "") throw new UsageError("--peer needs an address");
+  const timeoutText = single(args, "timeout") ?? String(DEFAULT_TIMEOUT_S);
+  const timeout = Number(timeoutText);
+  if (!/^\d+(\.\d+)?$/.test(timeoutText) || !(timeout > 0) || timeout > 600)
+    throw new UsageError(
+      `--timeout expects seconds (up to 600), got ${JSON.stringify(timeoutText)}`,
+    );
 
   const { file, source } = policyFile(io, single(args, "config"));
   if (file === null) return 2;
@@ -201,7 +235,7 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
 
   let fetched: Fetched;
   try {
-    fetched = await fetchOnce(url, method, headers, args.switches.has("insecure"));
+    fetched = await fetchOnce(url, method, headers, args.switches.has("insecure"), timeout * 1000);
   } catch (error) {
     const hint =
       url.protocol === "https:" &&
@@ -213,14 +247,23 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
     return 2;
   }
 
-  // The policy judges the request as the client made it: the URL (and a Host given with -H).
+  // The policy judges the request as it was sent: the URL (and a Host given with -H), the
+  // method, every header sent (a forwarding header is walked as the server walks it), and
+  // the peer the server saw: this client's own address unless --peer names another.
   const judged = headers.host === undefined ? url : withHost(url, headers.host);
+  const { "user-agent": _agent, ...sent } = headers;
+  const seenPeer = peer ?? fetched.localAddress;
   const setCookie = fetched.headers["set-cookie"] ?? [];
   const hsts = fetched.headers["strict-transport-security"];
   const location = fetched.headers.location;
   const report = judgeResponse(
     policy,
-    { url: judged, method },
+    {
+      url: judged,
+      method,
+      headers: sent,
+      ...(seenPeer === undefined ? {} : { peer: seenPeer }),
+    },
     {
       status: fetched.status,
       setCookie,
