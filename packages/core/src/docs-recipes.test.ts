@@ -14,13 +14,13 @@ const text = readFileSync(
   "utf8",
 );
 
-/** The policy blocks of one `## ` section, in order. */
+/** The policy blocks of one `## ` section (its `###` subsections included), in order. */
 function recipes(heading: string): unknown[] {
   const start = text.indexOf(`\n## ${heading}`);
   if (start === -1) throw new Error(`docs/deployment.md has no section "${heading}"`);
   const end = text.indexOf("\n## ", start + 1);
   const section = text.slice(start, end === -1 ? undefined : end);
-  return [...section.matchAll(/```json policy\n([\s\S]*?)```/g)].map((m) =>
+  return [...section.matchAll(/```json policy[^\n]*\n([\s\S]*?)```/g)].map((m) =>
     JSON.parse(m[1] as string),
   );
 }
@@ -41,7 +41,7 @@ const CLIENT = "203.0.113.9";
 const FORGED = { forwarded: "for=198.51.100.1;proto=https" };
 
 describe("docs/deployment.md recipes, fed their platform's requests", () => {
-  it("nginx: X-Forwarded-Proto from nginx on loopback; a client's Forwarded header is not read", () => {
+  it("nginx: X-Forwarded-Proto from nginx at 127.0.0.1; a client's Forwarded header is not read", () => {
     const [policy] = recipes("nginx");
     expect(
       transport(policy, "127.0.0.1", {
@@ -67,16 +67,85 @@ describe("docs/deployment.md recipes, fed their platform's requests", () => {
       secure: false,
       source: "socket",
     });
+    // Another local process is not the proxy: the exact address, not `loopback`, is trusted.
+    expect(
+      transport(policy, "127.0.0.2", { "x-forwarded-for": CLIENT, "x-forwarded-proto": "https" }),
+    ).toMatchObject({ secure: false, source: "socket", clientAddress: "127.0.0.2" });
   });
 
-  it("Caddy: the same shape on loopback", () => {
-    const [policy] = recipes("Caddy");
+  it("nginx as the inner hop appends its own X-Forwarded-Proto: the trusted hop's value is read", () => {
+    const [chain] = recipes("A chain");
+    const [inner] = recipes("nginx");
+    // Behind the balancer (10.0.1.10, trusted): HAProxy's https, then nginx's http.
     expect(
-      transport(policy, "::1", { "x-forwarded-for": CLIENT, "x-forwarded-proto": "https" }),
-    ).toMatchObject({
+      transport(chain, "127.0.0.1", {
+        "x-forwarded-for": `6.6.6.6, ${CLIENT}, 10.0.1.10`,
+        "x-forwarded-proto": "https, http",
+      }),
+    ).toMatchObject({ secure: true, clientAddress: CLIENT, trustedHops: 2 });
+    // A client reaching nginx directly, its own X-Forwarded-Proto in front of nginx's record.
+    expect(
+      transport(inner, "127.0.0.1", {
+        "x-forwarded-for": CLIENT,
+        "x-forwarded-proto": "https, http",
+      }),
+    ).toMatchObject({ secure: false, clientAddress: CLIENT, trustedHops: 1 });
+  });
+
+  it("Caddy: the same shape from 127.0.0.1; ::1 is another address, not trusted unless listed", () => {
+    const [policy] = recipes("Caddy");
+    const headers = { "x-forwarded-for": CLIENT, "x-forwarded-proto": "https" };
+    expect(transport(policy, "127.0.0.1", headers)).toMatchObject({
       secure: true,
       clientAddress: CLIENT,
     });
+    expect(transport(policy, "::1", headers)).toMatchObject({ secure: false, source: "socket" });
+  });
+
+  it("HAProxy 2.6: its X-Forwarded-For line after the client's, X-Forwarded-Proto set; Forwarded unread", () => {
+    const [policy] = recipes("HAProxy");
+    expect(
+      transport(policy, "127.0.0.1", {
+        ...FORGED,
+        "x-forwarded-for": `6.6.6.6, ${CLIENT}`,
+        "x-forwarded-proto": "https",
+      }),
+    ).toMatchObject({ secure: true, clientAddress: CLIENT, trustedHops: 1 });
+  });
+
+  it("HAProxy 2.8: its own Forwarded element, IPv6 quoted, is believed; a hand-built unquoted one is not", () => {
+    const [, policy] = recipes("HAProxy");
+    expect(
+      transport(policy, "127.0.0.1", {
+        forwarded: 'for=198.51.100.1;proto=https, for="[2001:db8::7]";proto=https',
+        "x-forwarded-proto": "https",
+      }),
+    ).toMatchObject({ secure: true, source: "forwarded", clientAddress: "2001:db8::7" });
+    expect(
+      transport(policy, "127.0.0.1", {
+        forwarded: "for=198.51.100.1;proto=https, for=2001:db8::7;proto=https",
+      }),
+    ).toMatchObject({ secure: false, source: "socket" });
+    // HAProxy's own record of plain HTTP wins over the client's claim in front of it.
+    expect(
+      transport(policy, "127.0.0.1", {
+        forwarded: `for=198.51.100.1;proto=https, for=${CLIENT};proto=http`,
+      }),
+    ).toMatchObject({ secure: false, clientAddress: CLIENT });
+  });
+
+  it("Apache: X-Forwarded-Proto set on each vhost; the appended X-Forwarded-Host is not believed", () => {
+    const [policy] = recipes("Apache httpd");
+    const headers = {
+      "x-forwarded-for": `6.6.6.6, ${CLIENT}`,
+      "x-forwarded-host": "evil.example, www.example.com",
+    };
+    expect(
+      transport(policy, "127.0.0.1", { ...headers, "x-forwarded-proto": "https" }),
+    ).toMatchObject({ secure: true, clientAddress: CLIENT, host: "www.example.com" });
+    expect(
+      transport(policy, "127.0.0.1", { ...headers, "x-forwarded-proto": "http" }),
+    ).toMatchObject({ secure: false, source: "x-forwarded-proto" });
   });
 
   it("ALB: peer from the VPC, client appended to X-Forwarded-For; with CloudFront, two hops", () => {
