@@ -13,18 +13,16 @@
  * minute with a warm npm cache; the installs run in parallel.
  */
 import { execFile } from "node:child_process";
-import { access, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import setCookieParser from "set-cookie-parser";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { INSTALL_TIMEOUT, npmInstall, packTarballs, root } from "./tarballs.mjs";
 
 const run = promisify(execFile);
-const root = fileURLToPath(new URL("../../../", import.meta.url));
 const PACKAGES = ["core", "express", "fastify", "hono", "koa", "next"];
-const INSTALL_TIMEOUT = 600_000;
 
 /** Sensitive `sessionId` (Secure always, dropped over HTTP), lenient `theme`; proxies on loopback. */
 const POLICY = {
@@ -151,40 +149,13 @@ if (!ok) { console.error("missing export"); process.exit(1); }
 `;
 }
 
-/** Every file the package's exports point at exists (else: run `pnpm build` first). */
-async function expectBuilt(name) {
-  const dir = join(root, "packages", name);
-  const manifest = JSON.parse(await readFile(join(dir, "package.json"), "utf8"));
-  const targets = JSON.stringify(manifest.exports).match(/"\.\/dist\/[^"]+"/g) ?? [];
-  for (const target of targets) {
-    const file = join(dir, JSON.parse(target));
-    await access(file).catch(() => {
-      throw new Error(
-        `packages/${name} is not built (${file} is missing): run \`pnpm build\` first`,
-      );
-    });
-  }
-}
-
 let work = "";
-let npmCache = "";
 /** package folder name → absolute tarball path */
-const tarballs = {};
+let tarballs = {};
 
 beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), "cookie-policy-packaging-"));
-  const dest = join(work, "tarballs");
-  await mkdir(dest);
-  for (const name of PACKAGES) {
-    await expectBuilt(name);
-    const before = new Set(await readdir(dest));
-    await run("pnpm", ["pack", "--pack-destination", dest], { cwd: join(root, "packages", name) });
-    const created = (await readdir(dest)).filter((f) => !before.has(f));
-    expect(created, `pnpm pack in packages/${name}`).toHaveLength(1);
-    tarballs[name] = join(dest, created[0]);
-  }
-  // One npm cache for every app: the user's own unless COOKIE_POLICY_NPM_CACHE names another.
-  npmCache = process.env.COOKIE_POLICY_NPM_CACHE ?? "";
+  tarballs = await packTarballs(PACKAGES, join(work, "tarballs"));
 }, 120_000);
 
 afterAll(async () => {
@@ -196,30 +167,15 @@ async function createApp(name, adapterFolder, deps, npmFlags = [], extra = {}) {
   const dir = join(work, `app-${name}`);
   await mkdir(dir);
   const adapter = adapterFolder === null ? null : `@scope/cookie-${adapterFolder}`;
-  const pkg = {
+  const packed = { core: tarballs.core };
+  if (adapterFolder !== null) packed[adapterFolder] = tarballs[adapterFolder];
+  await npmInstall(dir, {
     name: `cookie-policy-smoke-${name}`,
-    private: true,
-    type: "module",
-    ...extra,
-    dependencies: {
-      "@scope/cookie-core": `file:${tarballs.core}`,
-      ...(adapter === null ? {} : { [adapter]: `file:${tarballs[adapterFolder]}` }),
-      ...deps,
-    },
-    // The adapter asks for @scope/cookie-core@^x.y.z: it must be the packed one, never the registry's.
-    overrides: { "@scope/cookie-core": "$@scope/cookie-core" },
-  };
-  await writeFile(join(dir, "package.json"), JSON.stringify(pkg, null, 2));
-  const flags = [
-    "install",
-    "--no-audit",
-    "--no-fund",
-    "--prefer-offline",
-    "--loglevel=error",
-    ...npmFlags,
-  ];
-  if (npmCache) flags.push("--cache", npmCache);
-  await run("npm", flags, { cwd: dir, timeout: INSTALL_TIMEOUT });
+    tarballs: packed,
+    deps,
+    npmFlags,
+    extra,
+  });
   return { dir, adapter };
 }
 
