@@ -18,6 +18,8 @@ import {
 } from "@scope/cookie-core";
 import type { Context, MiddlewareHandler } from "hono";
 
+export { type HonoCookieOptions, setCookie } from "./set-cookie.js";
+
 /** The peer as a runtime reports it (`getConnInfo` from `hono/<runtime>` or `@hono/node-server/conninfo`). */
 export type GetConnInfo = (c: Context) => { remote: { address?: string } };
 
