@@ -1,15 +1,19 @@
 /**
  * Adapter overhead: for each framework, `POST /login` (sets sessionId) with the
  * cookie-policy adapter (A) vs the same app setting the same cookie through the
- * framework's own API (N), and vs that app with one empty middleware (M), each in a child
- * process on loopback, driven by autocannon from this process. Prints req/s and A/N
+ * framework's own API with its own trust-proxy setting (N), and vs that app with one empty
+ * middleware (M), each in a child process on loopback, driven by autocannon from this
+ * process with realistic traffic (traffic.mjs: every request a different client in
+ * X-Forwarded-For, X-Forwarded-Proto https, its own cookie values). Prints req/s and A/N
  * (target ≥ 0.97); M/N is what any middleware costs the framework, A/M the policy's own.
- *   node bench/adapters.bench.mjs [--duration 4] [--connections 10] [--rounds 1]
+ * Hono is also measured with its adapter's own setCookie (D, in place of A).
+ *   node bench/adapters.bench.mjs [--duration 3] [--connections 10] [--rounds 2]
  *     [--sets 3] [--framework express,fastify,hono,koa]
  * A round is N M A A M N after a warm-up. On a 2-core machine one Node process can run
  * ±10% faster or slower than another of the same program (JIT and heap layout, and the
- * client sharing the cores), so each set is a fresh process per variant and each ratio
- * printed is the median over sets, with its range.
+ * client sharing the cores), so each set is a fresh process per variant, and each ratio
+ * printed is paired by round (the variants' runs of one round are seconds apart): the
+ * median over every round of every set, with its quartiles.
  */
 import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
@@ -17,15 +21,16 @@ import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import autocannon from "autocannon";
-import { VARIANTS } from "./apps.mjs";
+import { variantsOf } from "./apps.mjs";
 import { loginCookie } from "./login-cookie.mjs";
+import { CLIENTS, clientAddresses, proxiedHeaders } from "./traffic.mjs";
 
 const { values } = parseArgs({
   options: {
-    duration: { type: "string", default: "4" },
+    duration: { type: "string", default: "3" },
     connections: { type: "string", default: "10" },
     framework: { type: "string", default: "express,fastify,hono,koa" },
-    rounds: { type: "string", default: "1" },
+    rounds: { type: "string", default: "2" },
     sets: { type: "string", default: "3" },
   },
 });
@@ -79,12 +84,20 @@ async function startWithRetry(framework, variant) {
   }
 }
 
+/** Every request the next client's (shared by all variants; autocannon builds each one). */
+const CLIENT_HEADERS = clientAddresses(CLIENTS).map(proxiedHeaders);
+let sent = 0;
+const proxied = (request) => ({
+  ...request,
+  headers: CLIENT_HEADERS[sent++ % CLIENT_HEADERS.length],
+});
+
 async function load(url, duration) {
   const result = await autocannon({
     url: `${url}/login`,
-    method: "POST",
     connections: CONNECTIONS,
     duration,
+    requests: [{ method: "POST", setupRequest: proxied }],
   });
   if (result.non2xx > 0 || result.errors > 0) {
     throw new Error(`${url}: ${result.non2xx} non-2xx answers, ${result.errors} errors`);
@@ -109,106 +122,121 @@ function cpuMs(pid) {
   }
 }
 
-/** One set: a fresh process per variant, warmed up, then (N M A A M N) × ROUNDS. */
+/**
+ * One set: a fresh process per variant, warmed up, then ROUNDS rounds of (N M A A M N); a
+ * variant's figure for a round is the mean of its two runs in it.
+ */
 async function measureSet(framework) {
+  const VARIANTS = variantsOf(framework);
   const servers = {};
   try {
     for (const variant of VARIANTS) servers[variant] = await startWithRetry(framework, variant);
     const cookies = {};
     for (const variant of VARIANTS)
-      cookies[variant] = await loginCookie(`${servers[variant].url}/login`);
+      cookies[variant] = await loginCookie(`${servers[variant].url}/login`, CLIENT_HEADERS[0]);
     for (const variant of VARIANTS) await load(servers[variant].url, WARMUP);
-    const samples = Object.fromEntries(VARIANTS.map((v) => [v, []]));
+    const rounds = [];
     const cpu = Object.fromEntries(VARIANTS.map((v) => [v, { ms: 0, requests: 0 }]));
-    const order = Array.from({ length: ROUNDS }, () => [...VARIANTS, ...[...VARIANTS].reverse()]);
-    for (const variant of order.flat()) {
-      const { pid, url } = servers[variant];
-      const before = cpuMs(pid);
-      const { perSecond, total } = await load(url, DURATION);
-      const after = cpuMs(pid);
-      samples[variant].push(perSecond);
-      if (before !== null && after !== null) {
-        cpu[variant].ms += after - before;
-        cpu[variant].requests += total;
+    for (let round = 0; round < ROUNDS; round++) {
+      const samples = Object.fromEntries(VARIANTS.map((v) => [v, []]));
+      for (const variant of [...VARIANTS, ...[...VARIANTS].reverse()]) {
+        const { pid, url } = servers[variant];
+        const before = cpuMs(pid);
+        const { perSecond, total } = await load(url, DURATION);
+        const after = cpuMs(pid);
+        samples[variant].push(perSecond);
+        if (before !== null && after !== null) {
+          cpu[variant].ms += after - before;
+          cpu[variant].requests += total;
+        }
       }
+      rounds.push(Object.fromEntries(VARIANTS.map((v) => [v, mean(samples[v])])));
     }
-    return {
-      perSecond: Object.fromEntries(VARIANTS.map((v) => [v, mean(samples[v])])),
-      cpu,
-      cookies,
-    };
+    return { rounds, cpu, cookies };
   } finally {
     await Promise.all(Object.values(servers).map((server) => server.stop()));
   }
 }
 
 const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
-const median = (xs) => {
+/** The value at fraction `f` of the sorted values (the median of two is their mean). */
+function quantile(xs, f) {
   const sorted = [...xs].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-};
+  const at = (sorted.length - 1) * f;
+  const low = Math.floor(at);
+  return sorted[low] + (sorted[Math.ceil(at)] - sorted[low]) * (at - low);
+}
 const usPerRequest = (c) => (c.requests > 0 ? (1000 * c.ms) / c.requests : null);
 
-/** The median over sets of a/b, with its range. */
-function ratioOf(sets, a, b) {
-  const ratios = sets.map((set) => set.perSecond[a] / set.perSecond[b]);
-  return { median: median(ratios), low: Math.min(...ratios), high: Math.max(...ratios) };
+/** req/s of a over b, paired by round (every round of every set): median and quartiles. */
+function ratioOf(rounds, a, b) {
+  const ratios = rounds.map((round) => round[a] / round[b]);
+  return {
+    median: quantile(ratios, 0.5),
+    low: quantile(ratios, 0.25),
+    high: quantile(ratios, 0.75),
+  };
 }
 
 const rows = [];
 for (const framework of values.framework.split(",")) {
+  const VARIANTS = variantsOf(framework);
   try {
     const sets = [];
     for (let i = 0; i < SETS; i++) sets.push(await measureSet(framework));
+    const rounds = sets.flatMap((set) => set.rounds);
     const cpu = (variant) =>
       usPerRequest({
         ms: sets.reduce((sum, set) => sum + set.cpu[variant].ms, 0),
         requests: sets.reduce((sum, set) => sum + set.cpu[variant].requests, 0),
       });
-    rows.push({
-      framework,
-      perSecond: Object.fromEntries(
-        VARIANTS.map((v) => [v, mean(sets.map((set) => set.perSecond[v]))]),
-      ),
-      ratio: ratioOf(sets, "adapter", "native"),
-      empty: ratioOf(sets, "middleware", "native"),
-      own: ratioOf(sets, "adapter", "middleware"),
-      cpu: Object.fromEntries(VARIANTS.map((v) => [v, cpu(v)])),
-      cookies: sets[0].cookies,
-    });
+    for (const variant of VARIANTS.filter((v) => v !== "native" && v !== "middleware")) {
+      const shown = ["native", "middleware", variant];
+      rows.push({
+        label: variant === "adapter" ? framework : `${framework} (D)`,
+        perSecond: shown.map((v) => mean(rounds.map((round) => round[v]))),
+        ratio: ratioOf(rounds, variant, "native"),
+        empty: ratioOf(rounds, "middleware", "native"),
+        own: ratioOf(rounds, variant, "middleware"),
+        cpu: shown.map(cpu),
+        cookies: VARIANTS.map((v) => [`${framework} ${v}:`, sets[0].cookies[v]]),
+      });
+    }
   } catch (err) {
-    rows.push({ framework, error: String(err?.message ?? err).split("\n")[0] });
+    rows.push({ label: framework, error: String(err?.message ?? err).split("\n")[0] });
   }
 }
 
-const showRatio = (r) => `${r.median.toFixed(3)} (${r.low.toFixed(3)}–${r.high.toFixed(3)})`;
+const showRatio = (r) => `${r.median.toFixed(3)} [${r.low.toFixed(3)}–${r.high.toFixed(3)}]`;
 const cpuColumn = (r) =>
-  VARIANTS.some((v) => r.cpu[v] === null)
-    ? "n/a (no /proc)"
-    : VARIANTS.map((v) => r.cpu[v].toFixed(1)).join(", ");
+  r.cpu.some((us) => us === null) ? "n/a (no /proc)" : r.cpu.map((us) => us.toFixed(1)).join(", ");
 
 const lines = [
-  `POST /login, ${CONNECTIONS} connections, ${SETS} process sets, each ${DURATION} s × ${2 * ROUNDS} per variant (N M A A M N × ${ROUNDS}, after ${WARMUP} s warm-up)`,
-  "N: native cookie call, M: native + one empty middleware, A: adapter. Ratios: median of sets (range).",
+  `POST /login, realistic traffic (a different client and cookie value per request through a trusted loopback proxy), ${CONNECTIONS} connections`,
+  `${SETS} process sets × ${ROUNDS} rounds, a round being N M A A M N of ${DURATION} s each (after ${WARMUP} s warm-up per process)`,
+  "N: native cookie call with the framework's own trust-proxy setting, M: native + one empty middleware,",
+  "A: adapter; Hono (D): the adapter with its own setCookie. Ratios of req/s, paired by round: median [quartiles].",
   "",
   "framework | req/s N / M / A       | A/N (target)          | M/N (any middleware)  | A/M (the policy)      | CPU µs/req N, M, A",
   "----------|-----------------------|-----------------------|-----------------------|-----------------------|-------------------",
 ];
 for (const r of rows) {
   if (r.error) {
-    lines.push(`${r.framework.padEnd(9)} | failed: ${r.error}`);
+    lines.push(`${r.label.padEnd(9)} | failed: ${r.error}`);
     continue;
   }
   const flag = r.ratio.median >= TARGET ? "" : `  (A/N below ${TARGET})`;
-  const rates = VARIANTS.map((v) => r.perSecond[v].toFixed(0)).join(" / ");
+  const rates = r.perSecond.map((rate) => rate.toFixed(0)).join(" / ");
   lines.push(
-    `${r.framework.padEnd(9)} | ${rates.padEnd(21)} | ${showRatio(r.ratio).padEnd(21)} | ${showRatio(r.empty).padEnd(21)} | ${showRatio(r.own).padEnd(21)} | ${cpuColumn(r)}${flag}`,
+    `${r.label.padEnd(9)} | ${rates.padEnd(21)} | ${showRatio(r.ratio).padEnd(21)} | ${showRatio(r.empty).padEnd(21)} | ${showRatio(r.own).padEnd(21)} | ${cpuColumn(r)}${flag}`,
   );
 }
 lines.push("", "Set-Cookie of one login (value and Expires left out):");
-for (const r of rows.filter((row) => !row.error)) {
-  for (const v of VARIANTS) lines.push(`  ${`${r.framework} ${v}:`.padEnd(19)} ${r.cookies[v]}`);
+const described = new Set();
+for (const [label, cookie] of rows.flatMap((row) => row.cookies ?? [])) {
+  if (described.has(label)) continue;
+  described.add(label);
+  lines.push(`  ${label.padEnd(19)} ${cookie}`);
 }
 console.log(lines.join("\n"));
 if (rows.some((r) => r.error)) process.exitCode = 1;

@@ -9,10 +9,10 @@ export function describeCookie(lines) {
   return `${c.name} Max-Age=${c.maxAge ?? "-"} Path=${c.path} HttpOnly=${Boolean(c.httpOnly)} Secure=${Boolean(c.secure)} SameSite=${c.sameSite?.toLowerCase()}`;
 }
 
-/** POSTs to `url` once and describes the cookie the answer sets. */
-export function loginCookie(url) {
+/** POSTs to `url` once (with `headers`) and describes the cookie the answer sets. */
+export function loginCookie(url, headers = {}) {
   return new Promise((resolve, reject) => {
-    const req = request(url, { method: "POST" }, (res) => {
+    const req = request(url, { method: "POST", headers }, (res) => {
       res.resume();
       resolve(describeCookie(res.headers["set-cookie"] ?? []));
     });
