@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 /**
- * `pnpm demo`: every framework's demo server on one policy file, on fixed ports
- * (3001…3005 by default), each a child process started through serve.mjs. Prints
- * their URLs and what to try; Ctrl-C stops them all.
+ * `pnpm demo`: every framework's demo server on one policy file, each a child process
+ * started through serve.mjs, on ports 3001…3005 by default (a port that is taken is
+ * replaced by a free one). Prints their URLs and what to try; Ctrl-C stops them all.
+ * Each server's page can ask all five the same question: the list of URLs reaches them
+ * in COOKIE_POLICY_DEMO_SERVERS.
  *   node apps/demo/bin/demo.mjs [--base-port 3001] [--env development] [--config FILE]
  */
 import { spawn } from "node:child_process";
@@ -10,6 +12,7 @@ import { dirname, join } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { freePorts } from "../src/ports.mjs";
 
 const FRAMEWORKS = ["express", "fastify", "hono", "koa", "next"];
 const serveScript = join(dirname(fileURLToPath(import.meta.url)), "serve.mjs");
@@ -22,12 +25,22 @@ const { values } = parseArgs({
   },
 });
 const basePort = Number(values["base-port"]);
+if (!Number.isInteger(basePort) || basePort < 1 || basePort > 65535 - FRAMEWORKS.length) {
+  process.stderr.write(`demo: --base-port must be a port number, got ${values["base-port"]}\n`);
+  process.exit(2);
+}
+const HOST = "127.0.0.1";
+const wanted = FRAMEWORKS.map((_, i) => basePort + i);
+const ports = await freePorts(wanted, HOST);
+const urls = FRAMEWORKS.map((framework, i) => ({ framework, url: `http://${HOST}:${ports[i]}` }));
 
 /** Start one server; resolves with its URL, or with the reason it did not start. */
 function startServer(framework, port) {
-  const args = [serveScript, "--framework", framework, "--port", String(port), "--env", values.env];
+  const args = [serveScript, "--framework", framework, "--port", String(port), "--host", HOST];
+  args.push("--env", values.env);
   if (values.config) args.push("--config", values.config);
-  const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"] });
+  const env = { ...process.env, COOKIE_POLICY_DEMO_SERVERS: JSON.stringify(urls) };
+  const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"], env });
   let stderr = "";
   child.stderr.on("data", (chunk) => {
     stderr += chunk;
@@ -50,12 +63,16 @@ function startServer(framework, port) {
   });
 }
 
-const servers = await Promise.all(FRAMEWORKS.map((fw, i) => startServer(fw, basePort + i)));
+const servers = await Promise.all(FRAMEWORKS.map((fw, i) => startServer(fw, ports[i])));
 const running = servers.filter((s) => s.url);
 const failed = servers.filter((s) => !s.url);
 
 const lines = ["", `cookie-policy demo — profile "${values.env}"`, ""];
-for (const s of running) lines.push(`  ${s.framework.padEnd(8)} ${s.url}/`);
+for (const s of running) {
+  const i = FRAMEWORKS.indexOf(s.framework);
+  const moved = ports[i] === wanted[i] ? "" : `  (port ${wanted[i]} was taken)`;
+  lines.push(`  ${s.framework.padEnd(8)} ${s.url}/${moved}`);
+}
 for (const s of failed) {
   const reasons = s.error.split("\n").filter((line) => !/^\s+at /.test(line));
   const why = reasons.slice(0, 4).join("\n           ");
@@ -66,8 +83,9 @@ lines.push(
   "",
   "Open a URL: the page shows whether the request counts as HTTPS, the trust walk hop by hop",
   "and each cookie decision in plain words; its buttons log in (sessionId), log out and set a",
-  "theme cookie, and every server answers the same routes (/explain, /echo, /healthz,",
-  "POST /cookies). Under this profile proxy headers are not trusted: try",
+  'theme cookie; its "Try a request" panel asks all five servers the same question. Every',
+  "server answers the same routes (/explain, /echo, /healthz, POST /cookies). Under this",
+  "profile proxy headers are not trusted: try",
   `  curl -si -X POST -H 'X-Forwarded-Proto: https' ${first}/login`,
   "and see the header ignored. For the proxy case, start one server under production (it trusts",
   "loopback proxies, redirects plain HTTP to https://example.com and sends HSTS) and play the proxy:",

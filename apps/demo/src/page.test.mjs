@@ -1,13 +1,19 @@
 import { createCookiePolicy } from "@scope/cookie-core";
 import { describe, expect, it } from "vitest";
+import { demoPolicy } from "./explain.mjs";
 import { escapeHtml, renderPage } from "./page.mjs";
 
 const quiet = { onReport: () => {} };
 const policyFile = {
   proxy: { trust: ["loopback"] },
+  https: { hsts: true },
   sensitive: { secure: "always", httpOnly: true, sameSite: "strict" },
   cookies: { sessionId: { sensitive: true, maxAge: 3600 }, theme: { httpOnly: false } },
+  profiles: {
+    development: { proxy: { trust: false }, https: { hsts: false }, sensitive: { secure: "auto" } },
+  },
 };
+const demo = demoPolicy(policyFile, "express");
 
 function context(env, req = {}) {
   return createCookiePolicy(policyFile, { env, ...quiet }).begin({
@@ -37,7 +43,7 @@ describe("renderPage(ctx, framework)", () => {
         "x-forwarded-proto": "https",
       },
     });
-    const html = renderPage(ctx, "express");
+    const html = renderPage(ctx, "express", demo);
     expect(html).toContain("Active profile <code>production</code>");
     expect(html).toContain(
       "This request is HTTPS: the trusted proxy 127.0.0.1 recorded it in the X-Forwarded-Proto header.",
@@ -53,14 +59,83 @@ describe("renderPage(ctx, framework)", () => {
   });
 
   it("says in plain words why a Secure cookie is not sent over plain HTTP", () => {
-    const html = renderPage(context("production"), "koa");
+    const html = renderPage(context("production"), "koa", demo);
     expect(html).toContain("This request is plain HTTP");
     expect(html).toContain("It needs Secure but this request is not HTTPS: not sent.");
   });
 
+  it("opens with a one-line intro and names the policy setting behind each reason", () => {
+    const html = renderPage(context("development"), "fastify", demo);
+    expect(html).toMatch(/<p class="intro">One policy file decides[^<]*<\/p>/);
+    // sessionId is "secure: auto" because the development profile lowers sensitive.secure
+    expect(html).toContain(
+      "<code>SECURE_AUTO</code> Secure follows the transport (secure: auto).<br>" +
+        '<span class="from">secure ← profiles.development.sensitive.secure = &quot;auto&quot;</span>',
+    );
+    // theme is not sensitive: its Secure comes from the built-in defaults
+    expect(html).toContain("secure ← built-in defaults.secure = &quot;auto&quot;");
+    expect(html).toContain("maxAge ← <code>cookies.sessionId.maxAge = 3600</code>");
+  });
+
+  it("says why HSTS is or is not on the answer", () => {
+    const hsts = (ctx) => renderPage(ctx, "koa", demo).match(/<p id="hsts">(.*?)<\/p>/s)[1];
+    expect(hsts(context("development"))).toContain(
+      "Not sent: HSTS is off in this profile (profiles.development.https.hsts = false).",
+    );
+    expect(hsts(context("production"))).toContain(
+      "Not sent: HSTS only goes out on HTTPS and this request is plain HTTP (the policy turns it on: https.hsts = true).",
+    );
+    expect(hsts(context("production", { encrypted: true, headers: { host: "127.0.0.1" } }))).toBe(
+      "HSTS (<code>Strict-Transport-Security</code>) on this answer: Not sent: never for localhost or an IP-address host (browsers would pin HTTPS for everything on it).",
+    );
+    expect(hsts(context("production", { encrypted: true }))).toContain(
+      "Sent: max-age=31536000. The request is HTTPS to a named host, and the policy turns HSTS on (https.hsts = true).",
+    );
+  });
+
+  it("labels each hop by its role: a trusted peer with no chain is the client, not a trusted hop before it", () => {
+    const alone = renderPage(
+      context("production", { headers: { host: "example.com", "x-forwarded-proto": "https" } }),
+      "hono",
+      demo,
+    );
+    expect(alone).toContain(
+      "No proxy stands in between: the socket peer 127.0.0.1 is the client, and it is trusted",
+    );
+    expect(alone).toContain(
+      "<td>the client, and trusted: the header it wrote about its own connection is believed</td>",
+    );
+    expect(alone).not.toContain("a trusted proxy:");
+
+    const chain = renderPage(
+      context("production", {
+        headers: {
+          host: "example.com",
+          "x-forwarded-for": "198.51.100.1, 203.0.113.7",
+          "x-forwarded-proto": "https",
+        },
+      }),
+      "hono",
+      demo,
+    );
+    expect(chain).toContain("1 trusted proxy stands between the client (203.0.113.7)");
+    expect(chain).toMatch(
+      /127\.0\.0\.1<\/code><\/td><td>the socket peer[^<]*<\/td><td class="ok">yes<\/td><td>a trusted proxy/,
+    );
+    expect(chain).toMatch(
+      /203\.0\.113\.7<\/code><\/td><td>[^<]*<\/td><td class="bad">no<\/td><td>the client: the first address that is not trusted/,
+    );
+  });
+
+  it("lists the servers its panel asks: only itself when started alone", () => {
+    const html = renderPage(context("development"), "express", demo);
+    expect(html).toContain('<form id="ask-form">');
+    expect(html).toContain('"servers":[{"framework":"express","url":""}]');
+  });
+
   it("decides its previews on a throwaway context, leaving the request's decisions alone", () => {
     const ctx = context("production");
-    renderPage(ctx, "hono");
+    renderPage(ctx, "hono", demo);
     expect(ctx.decisions).toEqual([]);
     expect(ctx.explain().cookies).toEqual([]);
   });
@@ -73,7 +148,7 @@ describe("renderPage(ctx, framework)", () => {
         forwarded: 'for="_<img src=x onerror=alert(1)>";proto=https',
       },
     });
-    const html = renderPage(ctx, `<b>fw</b>`);
+    const html = renderPage(ctx, `<b>fw</b>`, demo);
     expect(html).not.toContain(hostile);
     expect(html).not.toContain("<img src=x");
     expect(html).not.toContain("<b>fw</b>");
@@ -82,5 +157,6 @@ describe("renderPage(ctx, framework)", () => {
     // the malformed header is quoted in a diagnostic, escaped
     expect(html).toContain("&lt;img src=x onerror=alert(1)&gt;");
     expect(html.match(/<script>/g)).toHaveLength(1);
+    expect(html).not.toContain("</b>fw");
   });
 });

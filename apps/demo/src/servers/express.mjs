@@ -1,6 +1,7 @@
 /** The demo on Express 5: `res.cookie()` / `res.clearCookie()` obey the policy. */
 import { cookiePolicy } from "@scope/cookie-express";
 import express from "express";
+import { demoPolicy } from "../explain.mjs";
 import { renderPage } from "../page.mjs";
 import {
   BAD_BODY,
@@ -13,18 +14,23 @@ import {
 } from "./shared.mjs";
 
 export async function start({ port, host, tls, config, env }) {
+  const demo = demoPolicy(config, "express");
   const app = express();
   app.disable("x-powered-by");
   app.use(cookiePolicy({ config, env }));
 
   app.get("/", (req, res) => {
-    res.type("html").send(renderPage(req.cookiePolicy, "express"));
+    res.type("html").send(renderPage(req.cookiePolicy, "express", demo));
   });
   app.get("/healthz", (_req, res) => {
     res.type("text/plain").send("ok");
   });
   app.get("/explain", (req, res) => {
     res.json(req.cookiePolicy.explain());
+  });
+  app.post("/explain", express.text({ type: () => true }), (req, res) => {
+    const { status, headers, body } = demo.answer(req.body);
+    res.status(status).set(headers).json(body);
   });
   app.post("/login", (_req, res) => {
     res.cookie("sessionId", sessionValue());

@@ -2,6 +2,7 @@
 import fastifyCookie from "@fastify/cookie";
 import { cookiePolicy } from "@scope/cookie-fastify";
 import Fastify from "fastify";
+import { demoPolicy } from "../explain.mjs";
 import { renderPage } from "../page.mjs";
 import {
   BAD_BODY,
@@ -14,17 +15,29 @@ import {
 } from "./shared.mjs";
 
 export async function start({ port = 0, host = "127.0.0.1", tls, config, env }) {
+  const demo = demoPolicy(config, "fastify");
   const app = Fastify(tls ? { https: tls } : {});
   await app.register(fastifyCookie);
   await app.register(cookiePolicy, { config, env });
 
   app.get("/", (request, reply) => {
-    reply.type("text/html; charset=utf-8").send(renderPage(request.cookiePolicy, "fastify"));
+    reply.type("text/html; charset=utf-8").send(renderPage(request.cookiePolicy, "fastify", demo));
   });
   app.get("/healthz", (_request, reply) => {
     reply.type("text/plain; charset=utf-8").send("ok");
   });
   app.get("/explain", (request) => request.cookiePolicy.explain());
+  // POST /explain reads its body as text whatever the content type, as the other servers do.
+  await app.register(async (scope) => {
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser("*", { parseAs: "string" }, (_request, body, done) => {
+      done(null, body);
+    });
+    scope.post("/explain", (request, reply) => {
+      const { status, headers, body } = demo.answer(request.body);
+      reply.code(status).headers(headers).send(body);
+    });
+  });
   app.post("/login", (_request, reply) => {
     reply.setCookie("sessionId", sessionValue());
     return { ok: true };

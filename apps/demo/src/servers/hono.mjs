@@ -8,6 +8,7 @@ import { loadCookiePolicy } from "@scope/cookie-core/node";
 import { cookiePolicy } from "@scope/cookie-hono";
 import { Hono } from "hono";
 import { deleteCookie, setCookie } from "hono/cookie";
+import { demoPolicy } from "../explain.mjs";
 import { renderPage } from "../page.mjs";
 import {
   BAD_BODY,
@@ -28,6 +29,7 @@ export async function start({ port, host, tls, config, env }) {
   // The middleware reads a policy *file* on its first request (so edge bundles never reach
   // node:fs); load it once here too, so a bad policy fails the start as on the other servers.
   loadCookiePolicy({ config, env, onReport: () => {} });
+  const demo = demoPolicy(config, "hono");
   const app = new Hono();
 
   app.onError((err, c) => {
@@ -48,9 +50,13 @@ export async function start({ port, host, tls, config, env }) {
   });
   app.use(cookiePolicy({ config, env }));
 
-  app.get("/", (c) => c.html(renderPage(c.var.cookiePolicy, "hono")));
+  app.get("/", (c) => c.html(renderPage(c.var.cookiePolicy, "hono", demo)));
   app.get("/healthz", (c) => c.text("ok"));
   app.get("/explain", (c) => c.json(c.var.cookiePolicy.explain()));
+  app.post("/explain", async (c) => {
+    const { status, headers, body } = demo.answer(await c.req.text());
+    return c.json(body, status, headers);
+  });
   app.post("/login", (c) => {
     setCookie(c, "sessionId", sessionValue());
     return c.json({ ok: true });

@@ -2,6 +2,7 @@
 import Router from "@koa/router";
 import { cookiePolicy } from "@scope/cookie-koa";
 import Koa from "koa";
+import { demoPolicy } from "../explain.mjs";
 import { renderPage } from "../page.mjs";
 import {
   BAD_BODY,
@@ -16,12 +17,13 @@ import {
 const MAX_BODY = 64 * 1024;
 
 export async function start({ port, host, tls, config, env }) {
+  const demo = demoPolicy(config, "koa");
   const app = new Koa();
   const router = new Router();
 
   router.get("/", (ctx) => {
     ctx.type = "html";
-    ctx.body = renderPage(ctx.cookiePolicy, "koa");
+    ctx.body = renderPage(ctx.cookiePolicy, "koa", demo);
   });
   router.get("/healthz", (ctx) => {
     ctx.type = "text/plain";
@@ -29,6 +31,12 @@ export async function start({ port, host, tls, config, env }) {
   });
   router.get("/explain", (ctx) => {
     ctx.body = ctx.cookiePolicy.explain();
+  });
+  router.post("/explain", async (ctx) => {
+    const { status, headers, body } = demo.answer(await readText(ctx));
+    ctx.status = status;
+    ctx.set(headers);
+    ctx.body = body;
   });
   router.post("/login", (ctx) => {
     ctx.cookies.set("sessionId", sessionValue());
@@ -82,16 +90,21 @@ export async function start({ port, host, tls, config, env }) {
   return listen(app.callback(), { port, host, tls });
 }
 
-/** The request body as JSON (Koa has no body parser of its own); undefined when it is not JSON. */
-async function readJson(ctx) {
+/** The request body as text (Koa has no body parser of its own); undefined when it is too large. */
+async function readText(ctx) {
   ctx.req.setEncoding("utf8");
   let text = "";
   for await (const chunk of ctx.req) {
     text += chunk;
     if (text.length > MAX_BODY) return undefined;
   }
+  return text;
+}
+
+/** The request body as JSON; undefined when it is not JSON. */
+async function readJson(ctx) {
   try {
-    return JSON.parse(text);
+    return JSON.parse(await readText(ctx));
   } catch {
     return undefined;
   }
