@@ -13,7 +13,7 @@
  * name `app.test`). Workers use the "workers" profile: `trust: false`.
  */
 import { execFile, spawn } from "node:child_process";
-import { cp, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { cp, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { request as httpRequest } from "node:http";
 import { connect as http2Connect } from "node:http2";
 import { request as httpsRequest } from "node:https";
@@ -31,6 +31,8 @@ import { npmInstall, packTarballs } from "../tarballs.mjs";
 const run = promisify(execFile);
 const require = createRequire(import.meta.url);
 const APP = fileURLToPath(new URL("./app/", import.meta.url));
+const DOCS = fileURLToPath(new URL("../../../../docs/runtimes.md", import.meta.url));
+const NEXT_EDGE = fileURLToPath(new URL("../../next-edge/", import.meta.url));
 const HOST = "app.test";
 const HSTS = "max-age=31536000";
 
@@ -378,4 +380,30 @@ describe.each(Object.entries(RUNTIMES))("the Hono app on %s", (name, runtime) =>
       expect(bundle).not.toMatch(/from\s*"node:|require\("node:/);
     }, 120_000);
   }
+});
+
+describe("docs/runtimes.md", () => {
+  /** Its code blocks that name a file (```js app.js), by name. */
+  async function shown() {
+    const text = await readFile(DOCS, "utf8");
+    const blocks = {};
+    for (const m of text.matchAll(/^```\w+ (?:policy )?([^\n]+)\n([\s\S]*?)^```$/gm))
+      blocks[m[1]] = m[2];
+    return blocks;
+  }
+
+  it("shows every file of the app the runtimes run, as it is", async () => {
+    const blocks = await shown();
+    for (const name of await readdir(APP)) {
+      expect(blocks[name], name).toBe(await readFile(join(APP, name), "utf8"));
+    }
+  });
+
+  it("shows the Next.js Edge fixture's middleware and policy, as they are", async () => {
+    const blocks = await shown();
+    expect(blocks["middleware.ts"]).toBe(await readFile(join(NEXT_EDGE, "middleware.ts"), "utf8"));
+    expect(blocks["cookie-policy.json (Next.js)"]).toBe(
+      await readFile(join(NEXT_EDGE, "cookie-policy.json"), "utf8"),
+    );
+  });
 });
