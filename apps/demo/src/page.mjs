@@ -236,7 +236,7 @@ button, select, input, textarea { font: inherit; margin-right: .5rem; }
 #answers { display: grid; grid-template-columns: repeat(auto-fit, minmax(13rem, 1fr)); gap: .6rem; margin-top: 1rem; }
 .answer { border: 1px solid #ccc; padding: .5rem; font-size: .85rem; overflow-wrap: anywhere; }
 .answer h3 { margin: 0 0 .3rem; font-size: 1rem; } .answer p { margin: .25rem 0; }
-#agreement { font-weight: bold; }
+#agreement { font-weight: bold; } #answer-why { margin-bottom: 1.5rem; }
 </style>
 </head>
 <body>
