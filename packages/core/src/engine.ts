@@ -22,7 +22,7 @@ import {
 import { compileHsts, type HstsRule } from "./request/hsts.js";
 import { compileRedirect, type RedirectRule } from "./request/redirect.js";
 import { compileTrust } from "./transport/index.js";
-import { compileTransport } from "./transport/repeat.js";
+import { compileTransport } from "./transport/walk.js";
 import type {
   CookieDecision,
   CookieOptions,

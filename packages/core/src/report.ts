@@ -84,10 +84,16 @@ const REASON_TEXT: Record<ReasonCode, string> = {
   TRANSPORT_PEER_UNKNOWN: "the peer address is unknown, so an address list cannot trust it",
   TRANSPORT_TRUST_ALL_PUBLIC: "proxy.trust is true and the peer is a public address",
   TRANSPORT_XFP_MISALIGNED: "X-Forwarded-Proto has fewer values than trusted hops",
-  TRANSPORT_HEADER_CONFLICT: "trusted forwarding headers disagree; the first listed wins",
-  TRANSPORT_FORWARDED_MALFORMED: "the Forwarded header does not parse: ignored",
-  TRANSPORT_XFF_MALFORMED: "X-Forwarded-For has an entry that is not an IP address: ignored",
-  TRANSPORT_PROTO_INVALID: "a forwarded protocol is neither http nor https: ignored",
+  TRANSPORT_HEADER_CONFLICT:
+    "trusted forwarding headers disagree: the socket's transport and the peer's address stand",
+  TRANSPORT_FORWARDED_MALFORMED:
+    "the Forwarded header does not parse where the walk reads it: client unknown, the socket's protocol stands",
+  TRANSPORT_XFF_MALFORMED:
+    "X-Forwarded-For has an entry the walk reaches that is not an IP address: client unknown",
+  TRANSPORT_CHAIN_TOO_LONG:
+    "the forwarding chain is still trusted after 32 entries: client unknown",
+  TRANSPORT_PROTO_INVALID:
+    "a believed forwarded protocol is neither http nor https: the socket's protocol stands",
   TRANSPORT_HOST_INVALID: "the request host is not a valid host name or IP literal",
   SECURE_REQUIRED_MODE: 'secure is "always" (policy or call site)',
   SECURE_REQUIRED_PREFIX: "the name's prefix (__Secure-, __Host-, __Http-) requires Secure",

@@ -4,7 +4,7 @@ import type { PolicyFile, PolicyRequest } from "./types.js";
 export const SPEC_POLICY: PolicyFile = {
   proxy: {
     trust: ["loopback"],
-    headers: ["forwarded", "x-forwarded-for", "x-forwarded-proto"],
+    headers: ["x-forwarded-for", "x-forwarded-proto"],
   },
   https: { redirect: false, hsts: false },
   defaults: { secure: "auto", httpOnly: true, sameSite: "lax", path: "/", onInsecure: "drop" },

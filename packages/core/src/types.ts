@@ -90,6 +90,7 @@ export type ReasonCode =
   | "TRANSPORT_HEADER_CONFLICT"
   | "TRANSPORT_FORWARDED_MALFORMED"
   | "TRANSPORT_XFF_MALFORMED"
+  | "TRANSPORT_CHAIN_TOO_LONG" // still trusted after 32 entries: the walk stops, client unknown
   | "TRANSPORT_PROTO_INVALID"
   | "TRANSPORT_HOST_INVALID"
   // cookie decision (reasons on CookieDecision)
@@ -153,8 +154,8 @@ export interface Hop {
   readonly from: "socket" | "forwarded" | "x-forwarded-for";
 }
 
-/** Who the client is and how the request arrived (SPEC §2.2). Frozen: requests that repeat
- * the same transport inputs share one. */
+/** Who the client is and how the request arrived (SPEC §2.2). Frozen, and fresh for each
+ * request: nothing an app does to one changes another decision. */
 export interface Transport {
   readonly protocol: "http" | "https";
   /** protocol === "https" */

@@ -25,7 +25,7 @@ describe("resolveProfile(policy, env?): built-in layers", () => {
       diagnostics: [],
     });
     expect(profile).toEqual({
-      proxy: { trust: false, headers: ["forwarded", "x-forwarded-for", "x-forwarded-proto"] },
+      proxy: { trust: false, headers: ["x-forwarded-for", "x-forwarded-proto"] },
       https: { redirect: false, hsts: false },
       localhost: "insecure",
       mode: "enforce",

@@ -18,7 +18,7 @@ type Layer = Omit<ProfileSettings, "extends">;
 
 /** The built-in base every profile starts from. */
 export const BUILT_IN_BASE: ResolvedProfile = {
-  proxy: { trust: false, headers: ["forwarded", "x-forwarded-for", "x-forwarded-proto"] },
+  proxy: { trust: false, headers: ["x-forwarded-for", "x-forwarded-proto"] },
   https: { redirect: false, hsts: false },
   localhost: "insecure",
   mode: "enforce",

@@ -41,6 +41,18 @@ function layerWarnings({ pointer, settings }: Written): PolicyIssue[] {
       message: `trust: ${trust} believes the ${trust === 1 ? "nearest hop" : `${trust} nearest hops`} whatever their addresses, even when the peer address is unknown; safe only if every request reaches the app through ${trust === 1 ? "your proxy" : "your proxies"}`,
     });
   }
+  const headers = settings.proxy?.headers;
+  if (
+    Array.isArray(headers) &&
+    headers.includes("forwarded") &&
+    headers.some((h) => h.startsWith("x-forwarded-"))
+  ) {
+    warnings.push({
+      path: toPointer([...pointer, "proxy", "headers"]),
+      message:
+        "PROXY_HEADERS_MIXED: forwarded is listed with X-Forwarded-* headers; most proxies write one kind and pass the other through from the client, so requests where they disagree fall back to the socket's transport. List only the headers your proxies write (and strip)",
+    });
+  }
   if (settings.localhost === "secure-context") {
     warnings.push({
       path: toPointer([...pointer, "localhost"]),

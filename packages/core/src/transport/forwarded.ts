@@ -1,9 +1,10 @@
 /**
  * RFC 7239 `Forwarded` parser. One pass over the string, no regex, never throws:
- * a header that does not follow the grammar yields null (the walk then treats it as
- * absent and reports TRANSPORT_FORWARDED_MALFORMED).
+ * a header that does not follow the grammar yields null. The walk parses only the
+ * elements it reaches (`forwardedElementStart` finds them from the right), so a client's
+ * broken element left of them decides nothing.
  */
-import { hasAddressShape } from "./address.js";
+import { NOT_IP, parseAddress } from "./address.js";
 
 /** One forwarded-element, values unquoted. Unknown extension parameters are dropped. */
 export interface ForwardedElement {
@@ -24,10 +25,18 @@ const isOws = (c: number) => c === 0x20 || c === 0x09;
 /** Parse a `Forwarded` header value. Null when it does not parse or holds no element. */
 export function parseForwarded(value: string): ForwardedElement[] | null {
   if (typeof value !== "string") return null;
+  return parseForwardedRange(value, 0, value.length);
+}
+
+/** `parseForwarded` over `value[from, to)`. */
+export function parseForwardedRange(
+  value: string,
+  from: number,
+  len: number,
+): ForwardedElement[] | null {
   const elements: ForwardedElement[] = [];
-  const len = value.length;
   let current: ForwardedElement | null = null;
-  let i = 0;
+  let i = from;
   for (;;) {
     while (i < len && isOws(value.charCodeAt(i))) i++;
     if (i >= len) break;
@@ -92,6 +101,32 @@ export function parseForwarded(value: string): ForwardedElement[] | null {
   return elements.length > 0 ? elements : null;
 }
 
+/** Elements longer than this are not what a proxy writes: the walk treats them as malformed. */
+export const MAX_ELEMENT_LENGTH = 1024;
+
+/**
+ * Where the element ending at `end` (exclusive) starts, read right to left: the index of
+ * the comma before it (-1 at the start of the value), skipping commas inside quoted
+ * strings; -2 when the element is longer than MAX_ELEMENT_LENGTH. Quoting that does not
+ * balance makes `parseForwardedRange` of the element fail, so a mis-split is never believed.
+ */
+export function forwardedElementStart(value: string, end: number): number {
+  let quoted = false;
+  for (let j = end - 1; j >= 0; j--) {
+    if (end - j > MAX_ELEMENT_LENGTH) return -2;
+    const c = value.charCodeAt(j);
+    if (c === 0x22 /* " */) {
+      // Inside a quoted string, a quote after an odd run of backslashes is escaped.
+      let run = 0;
+      while (j - 1 - run >= 0 && value.charCodeAt(j - 1 - run) === 0x5c) run++;
+      if (run % 2 === 0) quoted = !quoted;
+    } else if (c === 0x2c /* , */ && !quoted) {
+      return j;
+    }
+  }
+  return -1;
+}
+
 // qdtext = HTAB / SP / %x21 / %x23-5B / %x5D-7E / obs-text
 function isQdtext(c: number): boolean {
   return (
@@ -134,24 +169,23 @@ function assign(element: ForwardedElement, name: Parameter | null, value: string
 /**
  * node = nodename [ ":" node-port ]; nodename = IPv4address / "[" IPv6address "]" /
  * "unknown" / obfnode. A bare IPv6 address (no brackets, no port) is accepted too: some
- * proxies write it, and it cannot be mistaken for anything else. Addresses are checked for
- * shape here; the walk parses those it uses (an unparsable one is never trusted).
+ * proxies write it, and it cannot be mistaken for anything else.
  */
 function isNode(node: string): boolean {
+  if (node.indexOf("%") >= 0) return false; // no zone ids in RFC 7239
+  if (parseAddress(node) !== NOT_IP) return true;
+  // An identifier, or an address with an obfuscated port.
   let name = node;
   let port: string | null = null;
   if (node.charCodeAt(0) === 0x5b /* [ */) {
     const close = node.indexOf("]");
-    if (close < 0) return false;
-    if (close + 1 < node.length) {
-      if (node.charCodeAt(close + 1) !== 0x3a) return false;
-      port = node.slice(close + 2);
-    }
-    name = node.slice(1, close);
-    if (name.indexOf(":") < 0) return false;
+    if (close < 0 || close + 1 >= node.length || node.charCodeAt(close + 1) !== 0x3a) return false;
+    name = node.slice(0, close + 1);
+    port = node.slice(close + 2);
   } else {
     const colon = node.indexOf(":");
-    if (colon >= 0 && node.indexOf(":", colon + 1) < 0) {
+    if (colon >= 0) {
+      if (node.indexOf(":", colon + 1) >= 0) return false;
       name = node.slice(0, colon);
       port = node.slice(colon + 1);
     }
@@ -159,7 +193,7 @@ function isNode(node: string): boolean {
   if (port !== null && !isNodePort(port)) return false;
   if (name.toLowerCase() === "unknown") return true;
   if (name.charCodeAt(0) === 0x5f /* _ */) return isObfuscated(name);
-  return hasAddressShape(name);
+  return port !== null && port.charCodeAt(0) === 0x5f && parseAddress(name) !== NOT_IP;
 }
 
 function isNodePort(port: string): boolean {

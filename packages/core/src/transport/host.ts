@@ -2,8 +2,7 @@
  * Strict request-host syntax (SPEC §2.2 step 6, §2.4): a DNS name or an IP literal with an
  * optional port, nothing else. What passes here can be written into a Location header.
  */
-import { BoundedCache } from "../bounded-cache.js";
-import { hasAddressShape, parseAddress } from "./address.js";
+import { IP, IPV4, IPV6, parseBareAt } from "./address.js";
 
 export interface ParsedHost {
   /** Lower-cased name, IPv4 dotted quad, or IPv6 in brackets. */
@@ -21,24 +20,17 @@ export function parseHost(value: string): ParsedHost | null {
   return facts === null ? null : { host: facts.host, port: facts.port };
 }
 
-/** `parseHost` plus whether the host is localhost, cached: what the walk needs per request. */
+/** `parseHost` plus whether the host is localhost: what the walk needs per request. */
 export interface HostFacts extends ParsedHost {
   readonly localhost: boolean;
 }
 
-const cache = new BoundedCache<HostFacts | null>();
-
 export function hostFacts(value: string): HostFacts | null {
   if (typeof value !== "string" || value.length === 0 || value.length > 262) return null;
-  const hit = cache.get(value);
-  if (hit !== undefined) return hit;
   const parsed = parse(value);
-  return cache.set(
-    value,
-    parsed === null
-      ? null
-      : { host: parsed.host, port: parsed.port, localhost: isLocalhostHost(parsed.host) },
-  );
+  return parsed === null
+    ? null
+    : { host: parsed.host, port: parsed.port, localhost: isLocalhostHost(parsed.host) };
 }
 
 function parse(value: string): ParsedHost | null {
@@ -105,12 +97,12 @@ export function isValidHostName(name: string): boolean {
 }
 
 function isIpv4(s: string): boolean {
-  return s.indexOf(":") < 0 && hasAddressShape(s);
+  return s.indexOf(":") < 0 && parseBareAt(s, 0, s.length) === IPV4;
 }
 
-/** IPv6 without brackets or zone id (`hasAddressShape` admits hex, colons and a dotted tail only). */
+/** IPv6 without brackets or zone id (`::ffff:` addresses included: IPv6 syntax). */
 function isIpv6(s: string): boolean {
-  return s.indexOf(":") >= 0 && hasAddressShape(s) && parseAddress(s) !== null;
+  return s.indexOf(":") >= 0 && parseBareAt(s, 0, s.length, false) === IPV6;
 }
 
 /** An IP literal as a host: a dotted quad, or IPv6 with or without brackets (no zone id). */
@@ -129,6 +121,9 @@ export function isLocalhostHost(host: string): boolean {
   if (name === "localhost" || (name.endsWith(".localhost") && isValidHostName(host))) return true;
   if (!isIpLiteral(name)) return false;
   if (name.indexOf(":") < 0) return name.startsWith("127.");
-  const ip = parseAddress(name);
-  return ip !== null && ip.kind() === "ipv6" && ip.toNormalizedString() === "0:0:0:0:0:0:0:1";
+  const bare = name.charCodeAt(0) === 0x5b ? name.slice(1, -1) : name;
+  if (parseBareAt(bare, 0, bare.length, false) !== IPV6) return false;
+  const v6 = IP.v6;
+  for (let g = 0; g < 7; g++) if (v6[g] !== 0) return false;
+  return v6[7] === 1;
 }

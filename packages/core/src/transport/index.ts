@@ -10,10 +10,9 @@ export {
   parseHost,
 } from "./host.js";
 export {
-  type Classified,
   compileTrust,
   type TrustMatcher,
   trustEntryError,
   type Verdict,
 } from "./trust.js";
-export { decideTransport, type TransportConfig } from "./walk.js";
+export { decideTransport, MAX_ENTRIES, type TransportConfig } from "./walk.js";

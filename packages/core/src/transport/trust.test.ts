@@ -1,6 +1,5 @@
-import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { isLoopbackAddress, isPublicAddress, looksLikeAddress, parseAddress } from "./address.js";
+import { isLoopbackAddress, isPublicAddress } from "./address.js";
 import { compileTrust, trustEntryError } from "./trust.js";
 
 describe("compileTrust(setting)", () => {
@@ -100,18 +99,34 @@ describe("compileTrust(setting)", () => {
     [["0.0.0.0/0"], "10.0.0.1:port", false],
     [["0.0.0.0/0"], "[10.0.0.1", false],
     [["0.0.0.0/0"], "example.com", false],
+    // SPEC v2: strict syntax, and ::ffff: is the only IPv4 embedding
+    [["10.0.0.0/8"], "::10.0.0.1", false],
+    [["10.0.0.0/8"], "::a00:1", false],
+    [["10.0.0.0/8"], "0:0:0:0:0:0:10.0.0.1", false],
+    [["10.0.0.0/8"], "0:0:0:0:0:ffff:10.0.0.1", true],
+    [["::/96"], "::10.0.0.1", true],
+    [["0.0.0.0/0"], "[10.0.0.3]", false],
+    [["0.0.0.0/0"], "[10.0.0.3]:80", false],
+    [["0.0.0.0/0"], "127.0.0.1%eth0", false],
+    [["0.0.0.0/0"], "10.0.0.1:99999", false],
+    [["0.0.0.0/0"], "10.0.0.1:65536", false],
+    [["0.0.0.0/0"], "10.0.0.1:0", false],
+    [["0.0.0.0/0"], "10.0.0.1:", false],
+    [["0.0.0.0/0"], "10.0.0.1:65535", true],
+    [["::/0"], "[2001:db8::1]:0", false],
+    [["::/0"], "[2001:db8::1%eth0]:443", true],
+    [["::/0"], "fe80::1%", false],
+    [["::/0"], "fe80::1%eth 0", false],
   ];
   for (const [list, address, trusted] of cases) {
     it(`${JSON.stringify(list)} ${trusted ? "trusts" : "does not trust"} ${JSON.stringify(address)}`, () => {
       const m = compileTrust(list);
       expect(m.kind).toBe("list");
       expect(m.isTrusted(address)).toBe(trusted);
-      // cached verdict is the same
-      expect(m.isTrusted(address)).toBe(trusted);
     });
   }
 
-  it("reads every IPv6 spelling ipaddr.js accepts, and nothing else", () => {
+  it("reads every IPv6 spelling of RFC 4291, and nothing else", () => {
     const all = compileTrust(true);
     for (const a of [
       "1:2:3:4:5:6:7::",
@@ -132,14 +147,6 @@ describe("compileTrust(setting)", () => {
       ":::",
     ]) {
       expect(all.isTrusted(a), a).toBe(false);
-    }
-  });
-
-  it("keeps its verdicts right when the cache overflows", () => {
-    const m = compileTrust(["10.0.0.0/8"]);
-    for (let i = 0; i < 3000; i++) {
-      const a = `${i % 2 === 0 ? 10 : 11}.0.${(i >> 8) & 255}.${i & 255}`;
-      expect(m.isTrusted(a)).toBe(i % 2 === 0);
     }
   });
 });
@@ -223,35 +230,4 @@ describe("isLoopbackAddress / isPublicAddress", () => {
       expect(isPublicAddress(a), a).toBe(false);
     }
   });
-});
-
-describe("looksLikeAddress (the shape check for entries the walk does not use)", () => {
-  it("agrees with ipaddr.js on address-like strings", () => {
-    const piece = fc.constantFrom(
-      "0",
-      "1",
-      "10",
-      "255",
-      "256",
-      "01",
-      "ffff",
-      "fffff",
-      "a",
-      "g",
-      ".",
-      ":",
-      "::",
-      "[",
-      "]",
-      ":80",
-      "%eth0",
-    );
-    fc.assert(
-      fc.property(fc.array(piece, { minLength: 1, maxLength: 14 }), (parts) => {
-        const s = parts.join("");
-        expect(looksLikeAddress(s), s).toBe(parseAddress(s) !== null);
-      }),
-      { numRuns: 3000 },
-    );
-  }, 30_000);
 });

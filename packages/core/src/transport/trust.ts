@@ -1,17 +1,16 @@
 /**
- * `proxy.trust` compiled once into a matcher (SPEC §2.2). A request's addresses then cost
- * one cache lookup each: verdicts are cached per address as written.
+ * `proxy.trust` compiled once into a matcher (SPEC §2.2): address lists become numeric
+ * ranges, so a request's addresses are parsed and matched without a cache or an allocation.
  */
-
-import { BoundedCache } from "../bounded-cache.js";
 import type { TrustSetting } from "../types.js";
 import {
+  compileRanges,
   inRanges,
+  NOT_IP,
   PRESETS,
-  parseAddress,
+  parseAddressAt,
   parseRange,
-  type Range,
-  stripAddress,
+  type Ranges,
 } from "./address.js";
 
 /** What the walk learns about one address: not an IP, an IP it may not trust, one it may. */
@@ -35,14 +34,11 @@ export interface TrustMatcher {
    * see `hops`.
    */
   isTrusted(address: string): boolean;
-  /** `isTrusted`, "is it an IP address at all" and its bare form, in one cached lookup. */
-  classify(address: string): Classified;
-}
-
-export interface Classified {
-  readonly verdict: Verdict;
-  /** The address without port, brackets or zone id; the input as written when not an IP address. */
-  readonly address: string;
+  /**
+   * The verdict on the address written in `s[from, to)`. On an address, `IP.from`/`IP.to`
+   * (./address.ts) then bound its bare form.
+   */
+  classifyAt(s: string, from: number, to: number): Verdict;
 }
 
 /** Null when a `proxy.trust` list entry is a valid address, CIDR range or preset, else why not. */
@@ -68,43 +64,42 @@ function describe(value: unknown): string {
 
 /** Compile a `proxy.trust` setting. Throws a TypeError on an invalid setting (validate first). */
 export function compileTrust(setting: TrustSetting): TrustMatcher {
-  if (setting === false) return makeMatcher("none", 0, () => false);
-  if (setting === true) return makeMatcher("all", Number.POSITIVE_INFINITY, () => true);
+  if (setting === false) return makeMatcher("none", 0, null);
+  if (setting === true) return makeMatcher("all", Number.POSITIVE_INFINITY, null);
   if (typeof setting === "number") {
     if (!Number.isInteger(setting) || setting < 0) {
       throw new TypeError(`proxy.trust: ${setting} is not a whole number of hops`);
     }
-    return makeMatcher("hops", setting, () => true);
+    return makeMatcher("hops", setting, null);
   }
   if (!Array.isArray(setting))
     throw new TypeError("proxy.trust must be a boolean, a number or a list");
-  const ranges: Range[] = [];
+  const texts: string[] = [];
   for (const entry of setting) {
     const error = trustEntryError(entry);
     if (error !== null) throw new TypeError(`proxy.trust: ${error}`);
-    const preset = PRESETS[entry];
-    for (const text of preset ?? [entry]) ranges.push(parseRange(text) as Range);
+    texts.push(...(PRESETS[entry] ?? [entry]));
   }
-  return makeMatcher("list", Number.POSITIVE_INFINITY, (ip) => inRanges(ip, ranges));
+  return makeMatcher("list", Number.POSITIVE_INFINITY, compileRanges(texts));
 }
 
+/** `ranges` null: every IP address may be trusted (none, all, hop counts limit by position). */
 function makeMatcher(
   kind: TrustMatcher["kind"],
   hops: number,
-  matches: (ip: NonNullable<ReturnType<typeof parseAddress>>) => boolean,
+  ranges: Ranges | null,
 ): TrustMatcher {
-  const cache = new BoundedCache<Classified>();
-  const classify = (address: string): Classified => {
-    const hit = cache.get(address);
-    if (hit !== undefined) return hit;
-    const ip = parseAddress(address);
-    const verdict = ip === null ? NOT_AN_ADDRESS : matches(ip) ? TRUSTED : UNTRUSTED;
-    return cache.set(address, { verdict, address: (ip && stripAddress(address)) ?? address });
+  const classifyAt = (s: string, from: number, to: number): Verdict => {
+    const ip = parseAddressAt(s, from, to);
+    if (ip === NOT_IP) return NOT_AN_ADDRESS;
+    if (kind === "none") return UNTRUSTED;
+    return ranges === null || inRanges(ip, ranges) ? TRUSTED : UNTRUSTED;
   };
-  return {
+  return Object.freeze({
     kind,
     hops,
-    classify,
-    isTrusted: (address) => classify(address).verdict === TRUSTED,
-  };
+    classifyAt,
+    isTrusted: (address: string) =>
+      typeof address === "string" && classifyAt(address, 0, address.length) === TRUSTED,
+  });
 }

@@ -4,7 +4,10 @@ import type { PolicyRequest, ProxyHeader, TrustSetting } from "../types.js";
 import { compileTrust } from "./trust.js";
 import { decideTransport } from "./walk.js";
 
-const DEFAULT_HEADERS: ProxyHeader[] = ["forwarded", "x-forwarded-for", "x-forwarded-proto"];
+/** The built-in `proxy.headers` (SPEC v2 §2.1). */
+const DEFAULT_HEADERS: ProxyHeader[] = ["x-forwarded-for", "x-forwarded-proto"];
+/** A policy that opts in to `Forwarded` (only when every proxy writes or strips it). */
+const FORWARDED: ProxyHeader[] = ["forwarded"];
 
 function request(
   peer: string | undefined,
@@ -35,7 +38,14 @@ const codes = (t: { diagnostics: readonly { code: string }[] }) => t.diagnostics
 
 describe("decideTransport: SPEC §2.2 worked examples (trust [10.0.0.0/8])", () => {
   // peer, X-Forwarded-For, X-Forwarded-Proto, expected protocol ("socket" = the socket's), client, trustedHops
-  const rows: [string, string | null, string, "http" | "https" | "socket", string, number][] = [
+  const rows: [
+    string,
+    string | null,
+    string,
+    "http" | "https" | "socket",
+    string | null,
+    number,
+  ][] = [
     ["203.0.113.9", "1.2.3.4", "https", "socket", "203.0.113.9", 0],
     ["10.0.0.1", "203.0.113.7", "https", "https", "203.0.113.7", 1],
     ["10.0.0.1", "203.0.113.7, 10.0.0.2", "https", "https", "203.0.113.7", 2],
@@ -44,6 +54,9 @@ describe("decideTransport: SPEC §2.2 worked examples (trust [10.0.0.0/8])", () 
     ["10.0.0.1", "203.0.113.7, 10.0.0.2", "https, http", "https", "203.0.113.7", 2],
     ["10.0.0.1", null, "https, http", "http", "10.0.0.1", 0],
     ["10.0.0.1", null, "https", "https", "10.0.0.1", 0],
+    ["10.0.0.1", "junk, 203.0.113.7", "http, https", "https", "203.0.113.7", 1],
+    ["10.0.0.1", "203.0.113.7, junk", "https", "https", null, 1],
+    ["10.0.0.1", "::10.0.0.2", "https", "https", "::10.0.0.2", 1],
   ];
   for (const [peer, xff, xfp, protocol, client, hops] of rows) {
     for (const encrypted of [false, true]) {
@@ -64,9 +77,16 @@ describe("decideTransport: SPEC §2.2 worked examples (trust [10.0.0.0/8])", () 
 
 const TEN = ["10.0.0.0/8"];
 
-describe("decideTransport: Forwarded (RFC 7239)", () => {
+describe("decideTransport: Forwarded (RFC 7239), when listed", () => {
+  const decideF = (
+    trust: TrustSetting,
+    peer: string | undefined,
+    headers: Record<string, string | string[]>,
+    headerList: ProxyHeader[] = FORWARDED,
+  ) => decide(trust, peer, headers, { headers: headerList });
+
   it("believes the proto of the element whose for= is the client", () => {
-    const t = decide(TEN, "10.0.0.1", { forwarded: "for=203.0.113.7;proto=https" });
+    const t = decideF(TEN, "10.0.0.1", { forwarded: "for=203.0.113.7;proto=https" });
     expect(t).toMatchObject({
       protocol: "https",
       source: "forwarded",
@@ -76,79 +96,160 @@ describe("decideTransport: Forwarded (RFC 7239)", () => {
   });
 
   it("walks trusted proxies right to left (element m - h)", () => {
-    const t = decide(TEN, "10.0.0.1", {
+    const t = decideF(TEN, "10.0.0.1", {
       forwarded: "for=203.0.113.7;proto=https, for=10.0.0.2;proto=http",
     });
     expect(t).toMatchObject({ protocol: "https", clientAddress: "203.0.113.7", trustedHops: 2 });
   });
 
   it("never believes an element a client prepended", () => {
-    const t = decide(TEN, "10.0.0.1", {
+    const t = decideF(TEN, "10.0.0.1", {
       forwarded: "for=10.0.0.9;proto=https, for=203.0.113.7;proto=http",
     });
     expect(t).toMatchObject({ protocol: "http", clientAddress: "203.0.113.7", trustedHops: 1 });
   });
 
-  it("takes the chain from Forwarded when it is present and well formed, ignoring X-Forwarded-For", () => {
-    const t = decide(TEN, "10.0.0.1", {
-      forwarded: "for=198.51.100.1;proto=https",
-      "x-forwarded-for": "203.0.113.7",
-    });
-    expect(t.clientAddress).toBe("198.51.100.1");
-    expect(t.hops.map((h) => h.from)).toEqual(["socket", "forwarded"]);
-  });
-
-  it("falls back to X-Forwarded-For when Forwarded does not parse, and says so", () => {
-    const t = decide(TEN, "10.0.0.1", {
-      forwarded: "for=[2001:db8::1]",
-      "x-forwarded-for": "203.0.113.7",
-      "x-forwarded-proto": "https",
-    });
+  it("walks Forwarded and X-Forwarded-For both when both are listed and present: agreeing, they stand", () => {
+    const both: ProxyHeader[] = ["forwarded", "x-forwarded-for", "x-forwarded-proto"];
+    const t = decideF(
+      TEN,
+      "10.0.0.1",
+      {
+        forwarded: "for=203.0.113.7;proto=https",
+        "x-forwarded-for": "203.0.113.7",
+        "x-forwarded-proto": "https",
+      },
+      both,
+    );
     expect(t).toMatchObject({
       protocol: "https",
-      source: "x-forwarded-proto",
+      source: "forwarded",
       clientAddress: "203.0.113.7",
+      trustedHops: 1,
+    });
+    expect(t.diagnostics).toEqual([]);
+  });
+
+  it("fails closed at the peer when Forwarded and X-Forwarded-For disagree (step 4)", () => {
+    const both: ProxyHeader[] = ["forwarded", "x-forwarded-for", "x-forwarded-proto"];
+    for (const encrypted of [false, true]) {
+      const t = decide(
+        TEN,
+        "10.0.0.1",
+        {
+          forwarded: "for=6.6.6.6;proto=https",
+          "x-forwarded-for": "203.0.113.7",
+          "x-forwarded-proto": "https",
+        },
+        { headers: both, encrypted },
+      );
+      expect(t).toMatchObject({
+        protocol: encrypted ? "https" : "http",
+        source: "socket",
+        clientAddress: "10.0.0.1",
+        trustedHops: 0,
+      });
+      expect(codes(t)).toEqual(["TRANSPORT_HEADER_CONFLICT"]);
+    }
+    // in the number of trusted hops too
+    const hops = decideF(
+      TEN,
+      "10.0.0.1",
+      { forwarded: "for=203.0.113.7, for=10.0.0.2", "x-forwarded-for": "203.0.113.7" },
+      both,
+    );
+    expect(hops).toMatchObject({ clientAddress: "10.0.0.1", trustedHops: 0 });
+    expect(codes(hops)).toEqual(["TRANSPORT_HEADER_CONFLICT"]);
+  });
+
+  it("a broken Forwarded makes the protocol the socket's, never falling back to another header", () => {
+    const both: ProxyHeader[] = ["forwarded", "x-forwarded-for", "x-forwarded-proto"];
+    const t = decideF(TEN, "10.0.0.1", { forwarded: 'for="', "x-forwarded-proto": "https" }, [
+      "forwarded",
+      "x-forwarded-proto",
+    ]);
+    expect(t).toMatchObject({
+      protocol: "http",
+      source: "socket",
+      clientAddress: null,
+      trustedHops: 1,
     });
     expect(codes(t)).toEqual(["TRANSPORT_FORWARDED_MALFORMED"]);
+    // with X-Forwarded-For listed too, the two chains disagree: fail closed at the peer
+    const u = decideF(
+      TEN,
+      "10.0.0.1",
+      {
+        forwarded: "for=[2001:db8::1]",
+        "x-forwarded-for": "203.0.113.7",
+        "x-forwarded-proto": "https",
+      },
+      both,
+    );
+    expect(u).toMatchObject({
+      protocol: "http",
+      source: "socket",
+      clientAddress: "10.0.0.1",
+      trustedHops: 0,
+    });
+    expect(codes(u)).toEqual(["TRANSPORT_FORWARDED_MALFORMED", "TRANSPORT_HEADER_CONFLICT"]);
+  });
+
+  it("parses only the elements the walk reaches: a client's broken element left of them decides nothing", () => {
+    for (const junk of ['for="', "garbage", 'for=1.2.3.4;proto="https', "for=[10.0.0.3]", "=,=;"]) {
+      const t = decideF(TEN, "10.0.0.1", { forwarded: `${junk}, for=203.0.113.7;proto=http` });
+      expect(t, junk).toMatchObject({
+        protocol: "http",
+        clientAddress: "203.0.113.7",
+        trustedHops: 1,
+      });
+      expect(t.diagnostics, junk).toEqual([]);
+    }
+  });
+
+  it("is never read when it is not listed (the built-in headers)", () => {
+    const t = decide(TEN, "10.0.0.1", { forwarded: "for=6.6.6.6;proto=https" });
+    expect(t).toMatchObject({
+      protocol: "http",
+      source: "socket",
+      clientAddress: "10.0.0.1",
+      trustedHops: 0,
+    });
+    expect(t.diagnostics).toEqual([]);
   });
 
   it("stops at unknown and obfuscated identifiers, reporting them as written", () => {
-    expect(decide(true, "10.0.0.1", { forwarded: "for=unknown;proto=https" })).toMatchObject({
+    expect(decideF(true, "10.0.0.1", { forwarded: "for=unknown;proto=https" })).toMatchObject({
       clientAddress: "unknown",
       trustedHops: 1,
       protocol: "https",
     });
-    expect(decide(true, "10.0.0.1", { forwarded: 'for="_gazonk", for=10.0.0.2' })).toMatchObject({
+    expect(decideF(true, "10.0.0.1", { forwarded: 'for="_gazonk", for=10.0.0.2' })).toMatchObject({
       clientAddress: "_gazonk",
       trustedHops: 2,
     });
     // an element without for= counts as for=unknown
-    expect(decide(true, "10.0.0.1", { forwarded: "for=203.0.113.7, proto=https" })).toMatchObject({
+    expect(decideF(true, "10.0.0.1", { forwarded: "for=203.0.113.7, proto=https" })).toMatchObject({
       clientAddress: "unknown",
       trustedHops: 1,
       protocol: "https",
     });
-    expect(decide(5, "10.0.0.1", { forwarded: "for=203.0.113.7, for=unknown" })).toMatchObject({
+    expect(decideF(5, "10.0.0.1", { forwarded: "for=203.0.113.7, for=unknown" })).toMatchObject({
       clientAddress: "unknown",
       trustedHops: 1,
     });
   });
 
   it("strips brackets and ports from the client address", () => {
-    const t = decide(TEN, "10.0.0.1", { forwarded: 'For="[2001:db8:cafe::17]:4711";proto=https' });
+    const t = decideF(TEN, "10.0.0.1", { forwarded: 'For="[2001:db8:cafe::17]:4711";proto=https' });
     expect(t).toMatchObject({ clientAddress: "2001:db8:cafe::17", protocol: "https" });
-    expect(decide(TEN, "10.0.0.1", { forwarded: 'for="192.0.2.43:47011"' }).clientAddress).toBe(
+    expect(decideF(TEN, "10.0.0.1", { forwarded: 'for="192.0.2.43:47011"' }).clientAddress).toBe(
       "192.0.2.43",
     );
   });
 
   it("reports a proto that is neither http nor https and keeps the socket's", () => {
-    const t = decide(
-      TEN,
-      "10.0.0.1",
-      { forwarded: "for=203.0.113.7;proto=ftp" },
-      { encrypted: false },
-    );
+    const t = decideF(TEN, "10.0.0.1", { forwarded: "for=203.0.113.7;proto=ftp" });
     expect(t).toMatchObject({ protocol: "http", source: "socket" });
     expect(codes(t)).toEqual(["TRANSPORT_PROTO_INVALID"]);
   });
@@ -160,15 +261,69 @@ describe("decideTransport: X-Forwarded-For and X-Forwarded-Proto", () => {
     expect(t).toMatchObject({ clientAddress: "2001:db8::1", trustedHops: 2 });
   });
 
-  it("treats an X-Forwarded-For with a non-IP entry as absent", () => {
+  it("stops at a reached entry that is not an address: client unknown, the hops before it stand", () => {
     const t = decide(TEN, "10.0.0.1", {
-      "x-forwarded-for": "nonsense, 203.0.113.7",
-      "x-forwarded-proto": "https",
+      "x-forwarded-for": "203.0.113.7, nonsense, 10.0.0.2",
+      "x-forwarded-proto": "https, https, http",
     });
-    expect(t).toMatchObject({ clientAddress: "10.0.0.1", trustedHops: 0, protocol: "https" });
+    expect(t).toMatchObject({ clientAddress: null, trustedHops: 2, protocol: "https" });
     expect(codes(t)).toEqual(["TRANSPORT_XFF_MALFORMED"]);
     expect(t.diagnostics[0]?.message).toContain('"nonsense"');
     expect(t.diagnostics[0]?.message).toContain("10.0.0.1");
+  });
+
+  it("never reads entries beyond the client: junk there is no diagnostic and moves nothing", () => {
+    for (const junk of [
+      "nonsense",
+      "unknown",
+      "x",
+      "[10.0.0.3]",
+      "127.0.0.1%eth0",
+      "1.2.3.4:99999",
+      "010.0.0.1",
+      "",
+    ]) {
+      const t = decide(TEN, "10.0.0.1", {
+        "x-forwarded-for": `${junk}, 203.0.113.7`,
+        "x-forwarded-proto": "https",
+      });
+      expect(t, junk).toMatchObject({
+        clientAddress: "203.0.113.7",
+        trustedHops: 1,
+        protocol: "https",
+      });
+      expect(t.diagnostics, junk).toEqual([]);
+    }
+  });
+
+  it("strict syntax: a reached entry malformed in any of the v1-accepted ways stops the walk", () => {
+    for (const bad of [
+      "[10.0.0.3]",
+      "10.0.0.3%eth0",
+      "10.0.0.3:99999",
+      "10.0.0.3:0",
+      "010.0.0.3",
+      "10.3",
+      "unknown",
+    ]) {
+      const t = decide(TEN, "10.0.0.1", { "x-forwarded-for": bad, "x-forwarded-proto": "https" });
+      expect(t, bad).toMatchObject({ clientAddress: null, trustedHops: 1 });
+      expect(codes(t), bad).toEqual(["TRANSPORT_XFF_MALFORMED"]);
+    }
+  });
+
+  it("reads at most 32 entries: a chain still trusted at the 32nd stops there, client unknown", () => {
+    const trusted = (n: number) => Array.from({ length: n }, (_, i) => `10.0.${i >> 8}.${i & 255}`);
+    const exactly = decide(TEN, "10.0.0.1", { "x-forwarded-for": trusted(32).join(", ") });
+    expect(exactly).toMatchObject({ clientAddress: "10.0.0.0", trustedHops: 32 });
+    expect(exactly.diagnostics).toEqual([]);
+    const long = decide(TEN, "10.0.0.1", {
+      "x-forwarded-for": ["203.0.113.7", ...trusted(10_000)].join(", "),
+      "x-forwarded-proto": "https",
+    });
+    expect(long).toMatchObject({ clientAddress: null, trustedHops: 32, protocol: "https" });
+    expect(long.hops.length).toBeLessThanOrEqual(33);
+    expect(codes(long)).toEqual(["TRANSPORT_CHAIN_TOO_LONG"]);
   });
 
   it("ignores empty list entries", () => {
@@ -212,13 +367,12 @@ describe("decideTransport: X-Forwarded-For and X-Forwarded-Proto", () => {
     expect(t).toMatchObject({ clientAddress: "203.0.113.7", trustedHops: 2, protocol: "https" });
   });
 
-  it("lists every address of the walk, peer first, with trusted flags", () => {
+  it("lists every address the walk reads, peer first, with trusted flags", () => {
     const t = decide(TEN, "10.0.0.1", { "x-forwarded-for": "198.51.100.1, 203.0.113.7, 10.0.0.2" });
     expect(t.hops).toEqual([
       { address: "10.0.0.1", trusted: true, from: "socket" },
       { address: "10.0.0.2", trusted: true, from: "x-forwarded-for" },
       { address: "203.0.113.7", trusted: false, from: "x-forwarded-for" },
-      { address: "198.51.100.1", trusted: false, from: "x-forwarded-for" },
     ]);
     expect(
       decide(TEN, "10.0.0.1", { "x-forwarded-for": "10.0.0.3" }).hops.every((h) => h.trusted),
@@ -270,22 +424,53 @@ describe("decideTransport: single-valued proto headers", () => {
     }
   });
 
-  it("follows the order of proxy.headers and reports conflicts", () => {
-    const headers = { "x-forwarded-proto": "http", "cf-visitor": '{"scheme":"https"}' };
-    const a = decide(TEN, "10.0.0.1", headers, { headers: ["cf-visitor", "x-forwarded-proto"] });
-    expect(a).toMatchObject({ protocol: "https", source: "cf-visitor" });
-    expect(codes(a)).toEqual(["TRANSPORT_HEADER_CONFLICT"]);
-    const b = decide(TEN, "10.0.0.1", headers, { headers: ["x-forwarded-proto", "cf-visitor"] });
-    expect(b).toMatchObject({ protocol: "http", source: "x-forwarded-proto" });
-    expect(b.diagnostics[0]?.message).toMatch(
-      /X-Forwarded-Proto says http but CF-Visitor says https/,
+  it("fails closed when two listed protocol headers disagree, in either order (step 4)", () => {
+    const headers = {
+      "x-forwarded-for": "203.0.113.7",
+      "x-forwarded-proto": "http",
+      "cf-visitor": '{"scheme":"https"}',
+    };
+    for (const order of [
+      ["cf-visitor", "x-forwarded-for", "x-forwarded-proto"],
+      ["x-forwarded-for", "x-forwarded-proto", "cf-visitor"],
+    ] as ProxyHeader[][]) {
+      for (const encrypted of [false, true]) {
+        const t = decide(TEN, "10.0.0.1", headers, { headers: order, encrypted });
+        expect(t).toMatchObject({
+          protocol: encrypted ? "https" : "http",
+          source: "socket",
+          clientAddress: "10.0.0.1",
+          trustedHops: 0,
+        });
+        expect(codes(t)).toEqual(["TRANSPORT_HEADER_CONFLICT"]);
+      }
+    }
+    // agreement is no conflict; the first listed names the source
+    const c = decide(
+      TEN,
+      "10.0.0.1",
+      { "x-forwarded-proto": "https", forwarded: "for=203.0.113.7;proto=https" },
+      { headers: ["forwarded", "x-forwarded-proto"] },
     );
-    // agreement is no conflict
-    const c = decide(TEN, "10.0.0.1", {
-      "x-forwarded-proto": "https",
-      forwarded: "for=203.0.113.7;proto=https",
-    });
+    expect(c).toMatchObject({ protocol: "https", source: "forwarded" });
     expect(c.diagnostics).toEqual([]);
+    // a header that is absent never conflicts
+    const d = decide(
+      TEN,
+      "10.0.0.1",
+      { "x-forwarded-proto": "https" },
+      {
+        headers: [
+          "forwarded",
+          "x-forwarded-for",
+          "x-forwarded-proto",
+          "cf-visitor",
+          "x-forwarded-ssl",
+        ],
+      },
+    );
+    expect(d).toMatchObject({ protocol: "https", source: "x-forwarded-proto", trustedHops: 0 });
+    expect(d.diagnostics).toEqual([]);
   });
 });
 
@@ -554,9 +739,9 @@ describe("decideTransport: host, port and localhost (step 6)", () => {
     expect(decide(TEN, "10.0.0.1", { "x-forwarded-host": "shop.example" }).host).toBe(
       "example.com",
     );
-    expect(decide(TEN, "10.0.0.1", { forwarded: 'for=203.0.113.7;host="shop.example"' }).host).toBe(
-      "shop.example",
-    );
+    const fwd = { forwarded: 'for=203.0.113.7;host="shop.example"' };
+    expect(decide(TEN, "10.0.0.1", fwd).host).toBe("example.com");
+    expect(decide(TEN, "10.0.0.1", fwd, { headers: FORWARDED }).host).toBe("shop.example");
     const bad = decide(
       TEN,
       "10.0.0.1",
@@ -799,65 +984,39 @@ describe("decideTransport: properties", () => {
 });
 
 describe("decideTransport: worst case", () => {
-  it("handles 64 KiB forwarding headers in linear time", () => {
+  it("answers 64 KiB forwarding headers of any shape, reading a bounded part of them", () => {
     const xff = Array.from({ length: 4500 }, (_, i) => `198.51.${(i >> 8) & 255}.${i & 255}`).join(
       ", ",
     );
+    const trustedXff = Array.from(
+      { length: 4500 },
+      (_, i) => `10.1.${(i >> 8) & 255}.${i & 255}`,
+    ).join(", ");
     const forwarded = Array.from(
       { length: 3000 },
       (_, i) => `for="[2001:db8::${i.toString(16)}]:${i + 1}";proto=https`,
     ).join(", ");
     const quoted = `for=10.0.0.2;host="${"x".repeat(65000)}"`;
-    const cases: Record<string, string>[] = [
-      { "x-forwarded-for": xff, "x-forwarded-proto": "https" },
-      { "x-forwarded-for": `${xff}, 10.0.0.2` },
-      { "x-forwarded-for": `junk, ${xff}` },
-      { forwarded },
-      { forwarded: quoted },
-      { "x-forwarded-proto": "https, ".repeat(9500) },
+    const cases: [Record<string, string>, ProxyHeader[]][] = [
+      [{ "x-forwarded-for": xff, "x-forwarded-proto": "https" }, DEFAULT_HEADERS],
+      [{ "x-forwarded-for": trustedXff, "x-forwarded-proto": "https" }, DEFAULT_HEADERS],
+      [{ "x-forwarded-for": `${xff}, 10.0.0.2` }, DEFAULT_HEADERS],
+      [{ "x-forwarded-for": `junk, ${xff}` }, DEFAULT_HEADERS],
+      [{ "x-forwarded-for": ",".repeat(65536) }, DEFAULT_HEADERS],
+      [{ "x-forwarded-for": `${" ".repeat(65535)}1` }, DEFAULT_HEADERS],
+      [{ forwarded }, FORWARDED],
+      [{ forwarded: quoted }, FORWARDED],
+      [{ forwarded: '"'.repeat(65536) }, FORWARDED],
+      [{ "x-forwarded-proto": "https, ".repeat(9500) }, DEFAULT_HEADERS],
+      [{ "x-forwarded-proto": `${" ".repeat(65536)}https` }, DEFAULT_HEADERS],
     ];
-    for (const headers of cases) {
+    for (const [headers, list] of cases) {
       const key = Object.keys(headers)[0] as string;
-      expect(headers[key]?.length).toBeGreaterThan(60000);
-      // best of five: the first runs pay for JIT compilation; a quadratic walk would take seconds
-      let best = Number.POSITIVE_INFINITY;
-      for (let r = 0; r < 5; r++) {
-        const start = performance.now();
-        const t = decide(TEN, "10.0.0.1", headers);
-        best = Math.min(best, performance.now() - start);
-        expect(["http", "https"]).toContain(t.protocol);
-      }
-      expect(best, key).toBeLessThan(250);
+      expect(headers[key]?.length).toBeGreaterThan(50_000);
+      const t = decide(TEN, "10.0.0.1", headers, { headers: list });
+      expect(["http", "https"]).toContain(t.protocol);
+      expect(t.hops.length, key).toBeLessThanOrEqual(34);
+      expect(t.trustedHops, key).toBeLessThanOrEqual(32);
     }
-  });
-
-  it("doubling the input roughly doubles the time", () => {
-    const make = (n: number) =>
-      Array.from(
-        { length: n },
-        (_, i) => `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`,
-      ).join(", ");
-    const time = (value: string) => {
-      const matcher = compileTrust(true);
-      let best = Number.POSITIVE_INFINITY;
-      for (let r = 0; r < 5; r++) {
-        const start = performance.now();
-        decideTransport(
-          {
-            encrypted: false,
-            peer: "10.0.0.1",
-            headers: { "x-forwarded-for": value },
-            method: "GET",
-            url: "/",
-          },
-          { trust: matcher, headers: DEFAULT_HEADERS, localhost: "insecure" },
-        );
-        best = Math.min(best, performance.now() - start);
-      }
-      return best;
-    };
-    const small = time(make(2000));
-    const large = time(make(4000));
-    expect(large).toBeLessThan(small * 6 + 5);
   });
 });

@@ -1,12 +1,13 @@
 /**
  * The transport decision (SPEC §2.2): who the client is, whether the request really
  * arrived over HTTPS, and which host it asked for, believing forwarding headers only as
- * far as the trusted hops go. Runs on every request: no regex, one Map lookup per address,
- * messages built only when something is reported.
+ * far as the trusted hops go. Lists are read right to left and only as far as the walk
+ * goes, so a client's own entries (left of the first untrusted address) are never parsed,
+ * and no header costs more than MAX_ENTRIES entries however long it is. Where headers are
+ * unusable or disagree, the socket's own transport stands.
  */
 import type {
   Diagnostic,
-  HeadersView,
   Hop,
   LocalhostMode,
   PolicyRequest,
@@ -16,18 +17,25 @@ import type {
   Transport,
   TransportSource,
 } from "../types.js";
-import { isLoopbackAddress, isPublicAddress, looksLikeAddress, stripAddress } from "./address.js";
-import { type ForwardedElement, parseForwarded } from "./forwarded.js";
+import { bareOf, isLoopbackAddress, isPublicAddress, NOT_IP, parseAddress } from "./address.js";
+import { type ForwardedElement, forwardedElementStart, parseForwardedRange } from "./forwarded.js";
 import { isFetchHeaders, readHeader, readHeaderOf } from "./headers.js";
 import { hostFacts } from "./host.js";
 import { NOT_AN_ADDRESS, TRUSTED, type TrustMatcher } from "./trust.js";
 
 export interface TransportConfig {
   readonly trust: TrustMatcher;
-  /** `proxy.headers`: the only headers read, in priority order. */
+  /** `proxy.headers`: the only headers read; order names the `source` when two agree. */
   readonly headers: readonly ProxyHeader[];
   readonly localhost: LocalhostMode;
 }
+
+/** The most entries of a forwarding list the walk reads (SPEC §2.2 step 1). */
+export const MAX_ENTRIES = 32;
+/** A list entry longer than this (spaces included) is not what a proxy writes: malformed. */
+const MAX_ENTRY_LENGTH = 256;
+/** Empty list entries are skipped, but reading them costs too: at most this many pieces. */
+const MAX_PIECES = 2 * MAX_ENTRIES;
 
 type Protocol = "http" | "https";
 /** What a header says about the protocol: a protocol, nothing (undefined), or garbage (null). */
@@ -47,59 +55,86 @@ const NO_DIAGNOSTICS: readonly Diagnostic[] = Object.freeze([]);
 
 /** Decide one request's transport. Never throws, whatever the headers hold. */
 export function decideTransport(req: PolicyRequest, cfg: TransportConfig): Transport {
-  const values = new Array<string | undefined>(cfg.headers.length);
-  return walkTransport(req, cfg, readTransportHeaders(req.headers, cfg.headers, values), values);
+  return compileTransport(cfg)(req);
 }
 
 /**
- * What the transport decision reads of the headers, each header once: the configured
- * forwarding headers into `values` (in `names` order), and the request host (Host, else
- * `:authority`) as the result.
+ * `decideTransport` for one policy. Keeps nothing between requests: every decision is
+ * fresh (and frozen, so an app holding one cannot change what the engine decides next).
  */
-export function readTransportHeaders(
-  view: HeadersView,
-  names: readonly ProxyHeader[],
-  values: (string | undefined)[],
-): string | undefined {
-  const fetchStyle = isFetchHeaders(view);
-  for (let i = 0; i < names.length; i++)
-    values[i] = readHeaderOf(view, names[i] as string, fetchStyle);
-  return readHeaderOf(view, "host", fetchStyle) ?? readHeaderOf(view, ":authority", fetchStyle);
+export function compileTransport(cfg: TransportConfig): (req: PolicyRequest) => Transport {
+  const names = cfg.headers;
+  const listed = (name: ProxyHeader) => names.indexOf(name);
+  const at = {
+    forwarded: listed("forwarded"),
+    xff: listed("x-forwarded-for"),
+    xfp: listed("x-forwarded-proto"),
+    xfh: listed("x-forwarded-host"),
+    xssl: listed("x-forwarded-ssl"),
+    feh: listed("front-end-https"),
+    cfv: listed("cf-visitor"),
+  };
+  return (req) => {
+    const view = req.headers;
+    const fetchStyle = isFetchHeaders(view);
+    const read = (i: number) =>
+      i < 0 ? undefined : present(readHeaderOf(view, names[i] as string, fetchStyle));
+    const host =
+      readHeaderOf(view, "host", fetchStyle) ?? readHeaderOf(view, ":authority", fetchStyle);
+    const h: Headers = {
+      forwarded: read(at.forwarded),
+      xff: read(at.xff),
+      xfp: read(at.xfp),
+      xfh: read(at.xfh),
+      xssl: read(at.xssl),
+      feh: read(at.feh),
+      cfv: read(at.cfv),
+    };
+    return walk(req, cfg, host, h);
+  };
 }
 
-/** `decideTransport` on headers already read (`readTransportHeaders`). */
-export function walkTransport(
+/** The listed forwarding headers of one request; undefined when absent or blank. */
+interface Headers {
+  readonly forwarded: string | undefined;
+  readonly xff: string | undefined;
+  readonly xfp: string | undefined;
+  readonly xfh: string | undefined;
+  readonly xssl: string | undefined;
+  readonly feh: string | undefined;
+  readonly cfv: string | undefined;
+}
+
+function present(value: string | undefined): string | undefined {
+  return value === undefined || isBlank(value) ? undefined : value;
+}
+
+/** How a chain walk ended. */
+const CLIENT = 0;
+const MALFORMED = 1;
+const TOO_LONG = 2;
+
+/** The result of the last chain walk (walks are synchronous: one at a time). */
+type Chain = typeof chain;
+const chain = {
+  end: CLIENT as typeof CLIENT | typeof MALFORMED | typeof TOO_LONG,
+  /** c: the client's index in addrs (peer = 0). */
+  c: 0,
+  client: null as string | null,
+  /** The entry that stopped the walk as malformed, for the message. */
+  bad: "",
+  /** Forwarded: the element of the outermost trusted proxy (the last one read). */
+  record: null as ForwardedElement | null,
+};
+
+function walk(
   req: PolicyRequest,
   cfg: TransportConfig,
   hostHeader: string | undefined,
-  values: readonly (string | undefined)[],
+  h: Headers,
 ): Transport {
   const trust = cfg.trust;
-  const configured = cfg.headers;
   let diagnostics: Diagnostics;
-
-  let forwarded: string | undefined;
-  let xff: string | undefined;
-  let xfp: string | undefined;
-  let xfh: string | undefined;
-  let xssl: string | undefined;
-  let feh: string | undefined;
-  let cfv: string | undefined;
-  let anyPresent = false;
-  for (let i = 0; i < configured.length; i++) {
-    const name = configured[i] as ProxyHeader;
-    const value = values[i];
-    if (value === undefined || isBlank(value)) continue;
-    anyPresent = true;
-    if (name === "x-forwarded-for") xff = value;
-    else if (name === "x-forwarded-proto") xfp = value;
-    else if (name === "forwarded") forwarded = value;
-    else if (name === "x-forwarded-host") xfh = value;
-    else if (name === "x-forwarded-ssl") xssl = value;
-    else if (name === "front-end-https") feh = value;
-    else if (name === "cf-visitor") cfv = value;
-  }
-
   const socketProtocol: Protocol = req.encrypted ? "https" : "http";
   const peer = req.peer === undefined || req.peer === "" ? null : req.peer;
 
@@ -112,147 +147,130 @@ export function walkTransport(
   }
 
   // Step 2: an untrusted peer leaves the socket's own transport, whatever the headers say.
-  const peerSeen = peer === null ? null : trust.classify(peer);
-  const peerAddress = peerSeen === null ? null : peerSeen.address;
+  const peerVerdict = peer === null ? NOT_AN_ADDRESS : trust.classifyAt(peer, 0, peer.length);
+  const peerAddress = peer === null || peerVerdict === NOT_AN_ADDRESS ? peer : bareOf(peer);
   const peerTrusted =
-    trust.hops > 0 && (peerSeen === null ? trust.kind !== "list" : peerSeen.verdict === TRUSTED);
+    trust.hops > 0 && (peer === null ? trust.kind !== "list" : peerVerdict === TRUSTED);
+  const anyPresent =
+    h.forwarded !== undefined ||
+    h.xff !== undefined ||
+    h.xfp !== undefined ||
+    h.xfh !== undefined ||
+    h.xssl !== undefined ||
+    h.feh !== undefined ||
+    h.cfv !== undefined;
   if (!peerTrusted) {
     if (anyPresent)
       diagnostics = reportIgnored(diagnostics, cfg, req, peer, socketProtocol, hostHeader);
-    const hops: Hop[] = [{ address: peerAddress, trusted: false, from: "socket" }];
-    return finish(
-      cfg,
-      socketProtocol,
-      "socket",
-      peerAddress,
-      0,
-      hops,
-      hostHeader,
-      "Host",
-      diagnostics,
-    );
+    return atPeer(cfg, socketProtocol, peerAddress, false, hostHeader, diagnostics);
   }
 
-  // The forwarding chain, nearest first: Forwarded `for=` when usable, else X-Forwarded-For.
-  let elements: ForwardedElement[] | null = null;
-  let chain: string[] | undefined;
-  let fromXff = false;
-  if (forwarded !== undefined) {
-    elements = parseForwarded(forwarded);
-    if (elements === null) {
+  // Step 1: the chain, nearest first: Forwarded `for=` and/or X-Forwarded-For.
+  const peerHop: Hop = { address: peerAddress, trusted: true, from: "socket" };
+  const hops: Hop[] = [peerHop];
+  let c = 0;
+  let clientAddress = peerAddress;
+  let record: ForwardedElement | null = null;
+  let forwardedUsable = true;
+  if (h.forwarded !== undefined) {
+    walkForwarded(h.forwarded, trust, hops);
+    c = chain.c;
+    clientAddress = chain.client;
+    record = chain.record;
+    if (chain.end === MALFORMED) {
+      forwardedUsable = false;
       diagnostics = add(
         diagnostics,
         "TRANSPORT_FORWARDED_MALFORMED",
-        `The Forwarded header from ${describePeer(peer)} does not parse (RFC 7239), so it is ignored: ${quote(forwarded)}.`,
+        `The Forwarded header from ${describePeer(peer)} does not parse (RFC 7239) where the walk reads it (${quote(chain.bad)}), so its client address and protocol are not believed.`,
       );
-    } else {
-      chain = new Array<string>(elements.length);
-      for (let i = elements.length - 1, j = 0; i >= 0; i--, j++) {
-        // An element without for= counts as for=unknown.
-        chain[j] = (elements[i] as ForwardedElement).for ?? "unknown";
-      }
+    }
+    diagnostics = reportTooLong(diagnostics, "Forwarded", peer);
+  }
+  if (h.xff !== undefined) {
+    const xffHops: Hop[] | null = h.forwarded === undefined ? hops : null;
+    walkXff(h.xff, trust, xffHops);
+    if (chain.end === MALFORMED) {
+      diagnostics = add(
+        diagnostics,
+        "TRANSPORT_XFF_MALFORMED",
+        `X-Forwarded-For from ${describePeer(peer)} has an entry that is not an IP address (${quote(chain.bad)}) where the walk reads it, so the client address is unknown.`,
+      );
+    }
+    diagnostics = reportTooLong(diagnostics, "X-Forwarded-For", peer);
+    if (h.forwarded === undefined) {
+      c = chain.c;
+      clientAddress = chain.client;
+    } else if (chain.c !== c || !sameAddress(chain.client, clientAddress)) {
+      return conflict(
+        cfg,
+        socketProtocol,
+        peerAddress,
+        hostHeader,
+        diagnostics,
+        `Forwarded and X-Forwarded-For from ${describePeer(peer)} disagree about the client (${quote(clientAddress ?? "none")} after ${c} hops vs ${quote(chain.client ?? "none")} after ${chain.c})`,
+      );
     }
   }
-  if (chain === undefined && xff !== undefined) {
-    chain = splitListReversed(xff);
-    fromXff = true;
-  }
-
-  // Step 1: the client is the first untrusted address, or the last one.
-  const peerHop: Hop = { address: peerAddress, trusted: true, from: "socket" };
-  let hops: Hop[] = [peerHop];
-  const n = chain === undefined ? 0 : chain.length;
-  const from = fromXff ? "x-forwarded-for" : "forwarded";
-  let c = n;
-  let malformed: string | undefined;
-  for (let i = 1; i <= n; i++) {
-    const seen = trust.classify((chain as string[])[i - 1] as string);
-    if (seen.verdict === NOT_AN_ADDRESS && fromXff) {
-      malformed = seen.address;
-      break;
-    }
-    const trusted = i < trust.hops && seen.verdict === TRUSTED;
-    hops.push({ address: seen.address, trusted, from });
-    if (!trusted) {
-      c = i;
-      break;
-    }
-  }
-  // Entries left of the client decide nothing: shown as written, their shape is enough to
-  // tell a malformed X-Forwarded-For.
-  for (let i = c + 1; malformed === undefined && i <= n; i++) {
-    const entry = (chain as string[])[i - 1] as string;
-    if (fromXff && !looksLikeAddress(entry)) malformed = entry;
-    else hops.push({ address: display(entry), trusted: false, from });
-  }
-  if (malformed !== undefined) {
-    diagnostics = add(
-      diagnostics,
-      "TRANSPORT_XFF_MALFORMED",
-      `X-Forwarded-For from ${describePeer(peer)} has an entry that is not an IP address (${quote(malformed)}), so the header is ignored.`,
-    );
-    hops = [peerHop];
-    c = 0;
-  }
-  const clientAddress = (hops[c] as Hop).address;
 
   // Step 3: the protocol (and step 6: the host) recorded by the outermost trusted proxy.
-  const h = Math.max(c, 1);
-  const record = elements === null ? undefined : elements[elements.length - h];
+  const believed = Math.max(c, 1);
   let protocol: Protocol | undefined;
   let source: TransportSource = "socket";
+  let unusable = !forwardedUsable;
   let hostValue = hostHeader;
   let hostFrom: ProxyHeader | undefined;
-  for (let i = 0; i < configured.length; i++) {
-    const name = configured[i] as ProxyHeader;
-    let raw: string | undefined;
+  for (const name of cfg.headers) {
     let said: Statement;
+    let raw: string | undefined;
     let host: string | undefined;
-    if (name === "x-forwarded-proto") {
-      if (xfp === undefined) continue;
-      if (xfp.indexOf(",") < 0) raw = xfp;
-      else {
-        const values = splitList(xfp);
-        if (values.length > 1 && values.length < h) {
-          diagnostics = add(
-            diagnostics,
-            "TRANSPORT_XFP_MISALIGNED",
-            `X-Forwarded-Proto from ${describePeer(peer)} has ${values.length} values for ${h} trusted proxies, so they cannot be aligned; the leftmost (${quote(values[0])}) was used. Make every trusted proxy append its own value, or overwrite the header at the first proxy.`,
-          );
-        }
-        raw = aligned(values, h);
+    if (name === "forwarded") {
+      if (record === null) continue;
+      raw = record.proto;
+      said = raw === undefined ? undefined : protocolOf(raw);
+      host = record.host;
+    } else if (name === "x-forwarded-proto") {
+      if (h.xfp === undefined) continue;
+      raw = alignedValue(h.xfp, believed);
+      if (aligned.misaligned) {
+        diagnostics = add(
+          diagnostics,
+          "TRANSPORT_XFP_MISALIGNED",
+          `X-Forwarded-Proto from ${describePeer(peer)} has fewer values than the ${believed} trusted proxies, so they cannot be aligned; the leftmost (${quote(raw)}) was used. Make every trusted proxy append its own value, or overwrite the header at the first proxy.`,
+        );
       }
-      said = raw === undefined ? undefined : protocolOf(raw);
-    } else if (name === "forwarded") {
-      raw = record?.proto;
-      said = raw === undefined ? undefined : protocolOf(raw);
-      host = record?.host;
+      said = raw === undefined ? (aligned.overlong ? null : undefined) : protocolOf(raw);
     } else if (name === "x-forwarded-host") {
-      if (xfh !== undefined) host = xfh.indexOf(",") < 0 ? xfh.trim() : aligned(splitList(xfh), h);
+      if (h.xfh === undefined) continue;
+      // A value longer than a proxy writes is kept whole: the host check refuses it.
+      host = alignedValue(h.xfh, believed) ?? (aligned.overlong ? h.xfh : undefined);
     } else if (name === "x-forwarded-ssl" || name === "front-end-https") {
-      raw = name === "x-forwarded-ssl" ? xssl : feh;
+      raw = name === "x-forwarded-ssl" ? h.xssl : h.feh;
       said = raw === undefined ? undefined : onOff(raw);
     } else if (name === "cf-visitor") {
-      raw = cfv;
+      raw = h.cfv;
       said = raw === undefined ? undefined : cfVisitorScheme(raw);
     }
 
     if (said === null) {
+      unusable = true;
       diagnostics = add(
         diagnostics,
         "TRANSPORT_PROTO_INVALID",
-        `${DISPLAY[name]} from ${describePeer(peer)} says ${quote(raw)}, which is not a valid protocol (http or https), so it is ignored.`,
+        `${DISPLAY[name]} from ${describePeer(peer)} says ${quote(raw)}, which is not a valid protocol (http or https), so the socket's ${socketProtocol} stands.`,
       );
     } else if (said !== undefined) {
       if (protocol === undefined) {
         protocol = said;
         source = name as TransportSource;
       } else if (said !== protocol) {
-        const first = DISPLAY[source as ProxyHeader];
-        diagnostics = add(
+        return conflict(
+          cfg,
+          socketProtocol,
+          peerAddress,
+          hostHeader,
           diagnostics,
-          "TRANSPORT_HEADER_CONFLICT",
-          `${first} says ${protocol} but ${DISPLAY[name]} says ${said}; ${first} wins (it comes first in proxy.headers).`,
+          `${DISPLAY[source as ProxyHeader]} says ${protocol} but ${DISPLAY[name]} says ${said}`,
         );
       }
     }
@@ -262,25 +280,183 @@ export function walkTransport(
         hostFrom = name;
         hostValue = host;
       } else if (host.toLowerCase() !== (hostValue as string).toLowerCase()) {
-        diagnostics = add(
+        return conflict(
+          cfg,
+          socketProtocol,
+          peerAddress,
+          hostHeader,
           diagnostics,
-          "TRANSPORT_HEADER_CONFLICT",
-          `${DISPLAY[hostFrom]} says the host is ${quote(hostValue)} but ${DISPLAY[name]} says ${quote(host)}; ${DISPLAY[hostFrom]} wins (it comes first in proxy.headers).`,
+          `${DISPLAY[hostFrom]} says the host is ${quote(hostValue)} but ${DISPLAY[name]} says ${quote(host)}`,
         );
       }
     }
   }
 
-  const hostName = hostFrom === undefined ? "Host" : DISPLAY[hostFrom];
+  // Step 4: doubt fails closed. A present but unusable header leaves the socket's protocol.
+  if (unusable || protocol === undefined) {
+    protocol = socketProtocol;
+    source = "socket";
+  }
   return finish(
     cfg,
-    protocol ?? socketProtocol,
+    protocol,
     source,
     clientAddress,
     c,
     hops,
     hostValue,
-    hostName,
+    hostFrom === undefined ? "Host" : DISPLAY[hostFrom],
+    diagnostics,
+  );
+}
+
+/**
+ * Walk X-Forwarded-For right to left from the trusted peer (addrs[1] is its rightmost
+ * entry): stop at the first entry that is untrusted or not an address, or after
+ * MAX_ENTRIES. Leaves the outcome in `chain`; records hops when given a list.
+ */
+function walkXff(value: string, trust: TrustMatcher, hops: Hop[] | null): Chain {
+  chain.record = null;
+  let end = value.length;
+  let i = 0;
+  let pieces = 0;
+  let last: string | null = null;
+  while (end >= 0) {
+    // The piece [start, end) ends at `end`; `comma` is the comma before it, or -1.
+    let comma = end - 1;
+    while (comma >= 0 && value.charCodeAt(comma) !== 0x2c) {
+      if (end - comma > MAX_ENTRY_LENGTH)
+        return stopMalformed(i + 1, value.slice(comma, end), hops, XFF);
+      comma--;
+    }
+    if (++pieces > MAX_PIECES) return stopTooLong(i);
+    let from = comma + 1;
+    let to = end;
+    while (from < to && isOws(value.charCodeAt(from))) from++;
+    while (to > from && isOws(value.charCodeAt(to - 1))) to--;
+    end = comma;
+    if (from === to) continue; // an empty list entry (RFC 9110 §5.6.1)
+    if (++i > MAX_ENTRIES) return stopTooLong(MAX_ENTRIES);
+    const verdict = trust.classifyAt(value, from, to);
+    if (verdict === NOT_AN_ADDRESS) return stopMalformed(i, value.slice(from, to), hops, XFF);
+    const bare = bareOf(value);
+    const trusted = i < trust.hops && verdict === TRUSTED;
+    if (hops !== null) hops.push({ address: bare, trusted, from: "x-forwarded-for" });
+    last = bare;
+    if (!trusted) return stopAt(i, bare);
+  }
+  // Every entry was trusted: the last one is the client.
+  return stopAt(i, i === 0 ? null : last);
+}
+
+/** Walk Forwarded's elements right to left, as `walkXff`; the client's element is `chain.record`. */
+function walkForwarded(value: string, trust: TrustMatcher, hops: Hop[]): Chain {
+  chain.record = null;
+  let end = value.length;
+  let i = 0;
+  let pieces = 0;
+  let last: string | null = null;
+  while (end >= 0) {
+    const comma = forwardedElementStart(value, end);
+    if (comma === -2)
+      return stopMalformed(i + 1, value.slice(Math.max(0, end - 80), end), hops, FWD);
+    if (++pieces > MAX_PIECES) return stopTooLong(i);
+    const from = comma + 1;
+    const to = end;
+    end = comma;
+    if (isBlankRange(value, from, to)) continue;
+    if (++i > MAX_ENTRIES) return stopTooLong(MAX_ENTRIES);
+    const parsed = parseForwardedRange(value, from, to);
+    if (parsed === null || parsed.length !== 1) {
+      return stopMalformed(i, value.slice(from, to).trim(), hops, FWD);
+    }
+    const element = parsed[0] as ForwardedElement;
+    chain.record = element;
+    // An element without for= counts as for=unknown.
+    const node = element.for ?? "unknown";
+    const verdict = trust.classifyAt(node, 0, node.length);
+    const address = verdict === NOT_AN_ADDRESS ? node : bareOf(node);
+    const trusted = i < trust.hops && verdict === TRUSTED;
+    hops.push({ address, trusted, from: "forwarded" });
+    last = address;
+    if (!trusted) return stopAt(i, address);
+  }
+  // Nothing but separators: present, yet unusable.
+  return i === 0 ? stopMalformed(1, value, hops, FWD) : stopAt(i, last);
+}
+
+function stopAt(c: number, client: string | null): Chain {
+  chain.end = CLIENT;
+  chain.c = c;
+  chain.client = client;
+  return chain;
+}
+
+const XFF = "x-forwarded-for";
+const FWD = "forwarded";
+
+function stopMalformed(c: number, bad: string, hops: Hop[] | null, from: Hop["from"]): Chain {
+  chain.end = MALFORMED;
+  chain.c = c;
+  chain.client = null;
+  chain.bad = bad;
+  chain.record = null;
+  if (hops !== null) hops.push({ address: bad, trusted: false, from });
+  return chain;
+}
+
+function stopTooLong(c: number): Chain {
+  chain.end = TOO_LONG;
+  chain.c = c;
+  chain.client = null;
+  return chain;
+}
+
+function reportTooLong(diagnostics: Diagnostics, header: string, peer: string | null): Diagnostics {
+  if (chain.end !== TOO_LONG) return diagnostics;
+  return add(
+    diagnostics,
+    "TRANSPORT_CHAIN_TOO_LONG",
+    `${header} from ${describePeer(peer)} is still trusted after ${MAX_ENTRIES} entries, so the walk stops there and the client address is unknown.`,
+  );
+}
+
+/** Two listed headers disagree: doubt fails closed at the peer (SPEC §2.2 step 4). */
+function conflict(
+  cfg: TransportConfig,
+  socketProtocol: Protocol,
+  peerAddress: string | null,
+  hostHeader: string | undefined,
+  diagnostics: Diagnostics,
+  what: string,
+): Transport {
+  const list = add(
+    diagnostics,
+    "TRANSPORT_HEADER_CONFLICT",
+    `${what}; the socket's ${socketProtocol} and the peer's address stand. List in proxy.headers only the headers your proxies write (and strip).`,
+  );
+  return atPeer(cfg, socketProtocol, peerAddress, true, hostHeader, list);
+}
+
+/** The socket's own transport: the peer is the client. */
+function atPeer(
+  cfg: TransportConfig,
+  socketProtocol: Protocol,
+  peerAddress: string | null,
+  peerTrusted: boolean,
+  hostHeader: string | undefined,
+  diagnostics: Diagnostics,
+): Transport {
+  const hops: Hop[] = [{ address: peerAddress, trusted: peerTrusted, from: "socket" }];
+  return finish(
+    cfg,
+    socketProtocol,
+    "socket",
+    peerAddress,
+    0,
+    hops,
+    hostHeader,
+    "Host",
     diagnostics,
   );
 }
@@ -291,7 +467,7 @@ function finish(
   source: TransportSource,
   clientAddress: string | null,
   trustedHops: number,
-  hops: readonly Hop[],
+  hops: Hop[],
   hostValue: string | undefined,
   hostFrom: string,
   diagnostics: Diagnostics,
@@ -307,7 +483,8 @@ function finish(
     );
   }
   const localhost = facts?.localhost === true;
-  return {
+  for (const hop of hops) Object.freeze(hop);
+  return Object.freeze({
     protocol,
     secure: protocol === "https",
     source,
@@ -321,9 +498,9 @@ function finish(
       cfg.localhost === "secure-context" &&
       clientAddress !== null &&
       isLoopbackAddress(clientAddress),
-    hops,
-    diagnostics: diagnostics ?? NO_DIAGNOSTICS,
-  };
+    hops: Object.freeze(hops),
+    diagnostics: diagnostics === undefined ? NO_DIAGNOSTICS : Object.freeze(diagnostics),
+  });
 }
 
 function add(diagnostics: Diagnostics, code: ReasonCode, message: string): Diagnostic[] {
@@ -342,15 +519,15 @@ function reportIgnored(
   hostHeader: string | undefined,
 ): Diagnostics {
   const kind = cfg.trust.kind;
-  const present = cfg.headers.filter((name) => {
-    const value = readHeader(req.headers, name);
-    if (value === undefined || isBlank(value)) return false;
+  const presentNames = cfg.headers.filter((name) => {
+    const value = present(readHeader(req.headers, name));
+    if (value === undefined) return false;
     // Trust false believes nothing: a header the runtime itself may have written is no sign of a proxy.
     return !(kind === "none" && isRuntimeRecord(req, name, value, hostHeader));
   });
-  if (present.length === 0) return diagnostics;
-  const names = present.map((name) => DISPLAY[name]).join(", ");
-  const they = present.length === 1 ? "it is" : "they are";
+  if (presentNames.length === 0) return diagnostics;
+  const names = presentNames.map((name) => DISPLAY[name]).join(", ");
+  const they = presentNames.length === 1 ? "it is" : "they are";
   if (kind === "none") {
     return add(
       diagnostics,
@@ -386,7 +563,7 @@ function isRuntimeRecord(
   const filled = req.runtimeFilled;
   if (filled === undefined || !filled.includes(name as RuntimeFilledHeader)) return false;
   if (value.indexOf(",") >= 0) return false;
-  if (name === "x-forwarded-for") return looksLikeAddress(value.trim());
+  if (name === "x-forwarded-for") return parseAddress(value.trim()) !== NOT_IP;
   if (name === "x-forwarded-proto") return value === "http" || value === "https";
   return hostHeader !== undefined && value.trim().toLowerCase() === hostHeader.trim().toLowerCase();
 }
@@ -395,9 +572,9 @@ function describePeer(peer: string | null): string {
   return peer === null ? "an unknown peer" : `peer ${peer}`;
 }
 
-/** `[2001:db8::1]:4711` → `2001:db8::1`; identifiers (`unknown`, `_hidden`) as written. */
-function display(address: string): string {
-  return stripAddress(address) ?? address;
+/** Same client in both chains: addresses compare case-insensitively, identifiers as written. */
+function sameAddress(a: string | null, b: string | null): boolean {
+  return a === b || (a !== null && b !== null && a.toLowerCase() === b.toLowerCase());
 }
 
 function isBlank(value: string): boolean {
@@ -406,47 +583,53 @@ function isBlank(value: string): boolean {
   return value.trim().length === 0;
 }
 
-/** A comma-separated list, left to right, entries trimmed, empty entries dropped (RFC 9110 §5.6.1). */
-function splitList(value: string): string[] {
-  const out: string[] = [];
-  let start = 0;
-  for (;;) {
-    const comma = value.indexOf(",", start);
-    const entry = (comma < 0 ? value.slice(start) : value.slice(start, comma)).trim();
-    if (entry.length > 0) out.push(entry);
-    if (comma < 0) return out;
-    start = comma + 1;
-  }
-}
-
-/** The same list read right to left (nearest proxy first), as the walk consumes it. */
-function splitListReversed(value: string): string[] {
-  const out: string[] = [];
-  let end = value.length;
-  while (end >= 0) {
-    const comma = end > 0 ? value.lastIndexOf(",", end - 1) : -1;
-    // Trim by index: one slice per entry.
-    let from = comma + 1;
-    let to = end;
-    while (from < to && isOws(value.charCodeAt(from))) from++;
-    while (to > from && isOws(value.charCodeAt(to - 1))) to--;
-    if (to > from) out.push(value.slice(from, to));
-    end = comma;
-  }
-  return out;
+function isBlankRange(value: string, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) if (!isOws(value.charCodeAt(i))) return false;
+  return true;
 }
 
 function isOws(c: number): boolean {
   return c === 0x20 || c === 0x09;
 }
 
+/** How the last `alignedValue` read went. */
+const aligned = { misaligned: false, overlong: false };
+
 /**
- * The value written by the outermost of h trusted proxies in a list each one appends to:
- * a single value as it stands; else index k - h; the leftmost when there are fewer than h.
+ * The value written by the outermost of h trusted proxies in a list each one appends to
+ * (SPEC §2.2 step 3), read right to left: a single value as it stands; else index k - h;
+ * the leftmost (misaligned) when there are fewer than h. Values left of index k - h are
+ * client-supplied and never read. Undefined when the list holds no value or an entry the
+ * read passes is longer than a proxy writes (`aligned.overlong`).
  */
-function aligned(values: readonly string[], h: number): string | undefined {
-  const k = values.length;
-  return k <= 1 || k < h ? values[0] : values[k - h];
+function alignedValue(value: string, h: number): string | undefined {
+  aligned.misaligned = false;
+  aligned.overlong = false;
+  let end = value.length;
+  let found = 0;
+  let pieces = 0;
+  let from = 0;
+  let to = 0;
+  while (end >= 0 && found < h) {
+    let comma = end - 1;
+    while (comma >= 0 && value.charCodeAt(comma) !== 0x2c) comma--;
+    if (end - comma > MAX_ENTRY_LENGTH || ++pieces > MAX_PIECES) {
+      aligned.overlong = true;
+      return undefined;
+    }
+    let a = comma + 1;
+    let b = end;
+    while (a < b && isOws(value.charCodeAt(a))) a++;
+    while (b > a && isOws(value.charCodeAt(b - 1))) b--;
+    end = comma;
+    if (a === b) continue;
+    found++;
+    from = a;
+    to = b;
+  }
+  if (found === 0) return undefined;
+  if (found < h && found > 1) aligned.misaligned = true;
+  return from === 0 && to === value.length ? value : value.slice(from, to);
 }
 
 function protocolOf(value: string): Statement {
@@ -463,6 +646,7 @@ function onOff(value: string): Statement {
 
 /** Cloudflare's `CF-Visitor: {"scheme":"https"}`; anything else is garbage (never throws). */
 function cfVisitorScheme(value: string): Statement {
+  if (value.length > MAX_ENTRY_LENGTH) return null;
   let parsed: unknown;
   try {
     parsed = JSON.parse(value);
