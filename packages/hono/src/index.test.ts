@@ -450,6 +450,13 @@ describe("cookiePolicy() on a Fetch-only runtime (no Node bindings: Workers, Den
     );
   });
 
+  it("refuses a tls option that is not a boolean when the middleware is made", () => {
+    const options = { tls: "false" } as unknown as CookiePolicyOptions;
+    expect(() => cookiePolicy({ config: policy, ...options })).toThrow(
+      "cookiePolicy(): tls must be true or false, not string",
+    );
+  });
+
   it("takes the host from the URL when there is no Host header (HTTP/2, app.request)", async () => {
     const tlsApp = buildApp({ tls: true }, []);
     const res = await login(tlsApp, "https://app.example.com/login");

@@ -150,6 +150,10 @@ function editHeaders(c: Context, edit: (headers: Headers) => void): void {
 export function cookiePolicy(
   options: CookiePolicyOptions = {},
 ): MiddlewareHandler<CookiePolicyEnv> {
+  if (options.tls !== undefined && typeof options.tls !== "boolean") {
+    // A string such as "false" must not read as TLS.
+    throw new TypeError(`cookiePolicy(): tls must be true or false, not ${typeof options.tls}`);
+  }
   const compiled = compile(options);
   let policy = compiled instanceof Promise ? undefined : compiled;
   // A load failure is thrown on each request (to `app.onError`), not as an unhandled rejection.
