@@ -65,6 +65,7 @@ export function demoPolicy(config, framework) {
       trust: describeSource(sources.setting(["proxy", "trust"])),
       headers: describeSource(sources.setting(["proxy", "headers"])),
       hsts: describeSource(sources.setting(["https", "hsts"])),
+      hstsOn: sources.setting(["https", "hsts"])?.value !== false,
       redirect: describeSource(sources.setting(["https", "redirect"])),
       localhost: describeSource(sources.setting(["localhost"])),
       cookies,

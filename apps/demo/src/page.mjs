@@ -134,14 +134,14 @@ function hopRole(v, i) {
   return [where, role];
 }
 
-/** Why `Strict-Transport-Security` is or is not on this answer. */
-function hstsWhy(v, setting) {
+/** Why `Strict-Transport-Security` is or is not on this answer (`settings` from explain.mjs). */
+function hstsWhy(v, settings) {
   if (v.hsts !== null) {
-    return `Sent: ${v.hsts}. The request is HTTPS to a named host, and the policy turns HSTS on (${setting.text}).`;
+    return `Sent: ${v.hsts}. The request is HTTPS to a named host, and the policy turns HSTS on (${settings.hsts}).`;
   }
-  if (!setting.on) return `Not sent: HSTS is off in this profile (${setting.text}).`;
+  if (!settings.hstsOn) return `Not sent: HSTS is off in this profile (${settings.hsts}).`;
   if (!v.secure) {
-    return `Not sent: HSTS only goes out on HTTPS and this request is plain HTTP (the policy turns it on: ${setting.text}).`;
+    return `Not sent: HSTS only goes out on HTTPS and this request is plain HTTP (the policy turns it on: ${settings.hsts}).`;
   }
   if (v.localhost || v.host === null || /^[\d.]+$|:/.test(v.host)) {
     return "Not sent: never for localhost or an IP-address host (browsers would pin HTTPS for everything on it).";
@@ -156,12 +156,7 @@ function reasonLine(code, settings) {
   return { code, words: WORDS[code] ?? "", from };
 }
 
-/** The HSTS setting as `hstsWhy` reads it: its words, and whether it turns HSTS on. */
-function hstsSetting(settings) {
-  return { text: settings.hsts, on: !/= false$/.test(settings.hsts ?? "") };
-}
-
-const SHARED = [transportSentence, walkSummary, hstsWhy, hstsSetting, reasonLine];
+const SHARED = [transportSentence, walkSummary, hstsWhy, reasonLine];
 
 /** Escape text for HTML element content and quoted attribute values. */
 export function escapeHtml(value) {
@@ -255,7 +250,7 @@ ${t.secureContext ? `<p class="ok">${escapeHtml(WORDS.SECURE_LOCALHOST_CONTEXT)}
     t.port === null ? "" : `, port <code>${escapeHtml(t.port)}</code>`
   }${t.localhost ? " (a localhost host)" : ""}.
 Client address: ${t.clientAddress === null ? "unknown" : `<code>${escapeHtml(t.clientAddress)}</code>`}.</p>
-<p id="hsts">HSTS (<code>Strict-Transport-Security</code>) on this answer: ${escapeHtml(hstsWhy(v, hstsSetting(settings)))}</p>
+<p id="hsts">HSTS (<code>Strict-Transport-Security</code>) on this answer: ${escapeHtml(hstsWhy(v, settings))}</p>
 
 <h2>The trust walk, hop by hop</h2>
 <p id="walk">${escapeHtml(walkSummary(v, settings.trust))}</p>
@@ -496,7 +491,7 @@ function client(data) {
     const items = [
       transportSentence(v),
       walkSummary(v, settings.trust),
-      `HSTS: ${hstsWhy(v, hstsSetting(settings))}`,
+      `HSTS: ${hstsWhy(v, settings)}`,
     ];
     for (const cookie of answer.cookies) {
       for (const code of cookie.reasons) {
