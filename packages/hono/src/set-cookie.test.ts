@@ -53,6 +53,10 @@ function buildApp(withPolicy: boolean) {
     setCookie(c, "mustBeSecure", "x");
     return c.text("ok");
   });
+  app.post("/weak", (c) => {
+    setCookie(c, "sessionId", "abc", { secure: false, httpOnly: false });
+    return c.json(c.var.cookiePolicy.decisions.map((d) => d.reasons));
+  });
   app.post("/ours", (c) => {
     const [name, value, options] = CALLS[Number(c.req.query("case"))] ?? [];
     setCookie(c, name ?? "", value ?? "", options);
@@ -126,6 +130,13 @@ describe("setCookie from @scope/cookie-hono", () => {
       ["sessionId", "drop"],
       ["theme", "set"],
     ]);
+  });
+
+  it("sees an explicit weakening at the call, and reports it ignored", async () => {
+    const res = await send(`${server.url}/weak`, { method: "POST", ...viaHttpsProxy });
+    expect(res.cookies.sessionId).toMatchObject({ secure: true, httpOnly: true });
+    const [reasons] = JSON.parse(res.body) as string[][];
+    expect(reasons).toContain("CALLSITE_WEAKENING_IGNORED");
   });
 
   it("takes Hono's error path for an error decision, with no cookie in the answer", async () => {
