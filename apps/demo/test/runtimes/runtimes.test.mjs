@@ -41,6 +41,9 @@ const BUN = bin("bun", "bin/bun.exe");
 const DENO = bin("deno", "deno");
 const WRANGLER = bin("wrangler", "bin/wrangler.js");
 
+/** Deno's permissions as docs/runtimes.md gives them: no --allow-env. */
+const DENO_PERMISSIONS = ["--allow-net=127.0.0.1", "--allow-read=."];
+
 /** The environment of a deployed server: no test runner's NODE_ENV, no telemetry. */
 function serverEnv(work) {
   const env = { ...process.env, NO_COLOR: "1" };
@@ -70,7 +73,7 @@ const RUNTIMES = {
     noHttp2: "Bun.serve speaks HTTP/1.1 only: its TLS handshake offers no h2",
   },
   deno: {
-    entry: [DENO, ["run", "--no-lock", "--allow-net=127.0.0.1", "--allow-read=.", "deno.js"]],
+    entry: [DENO, ["run", "--no-lock", ...DENO_PERMISSIONS, "deno.js"]],
     absoluteForm: "served",
   },
   workerd: {
@@ -397,6 +400,11 @@ describe("docs/runtimes.md", () => {
     for (const name of await readdir(APP)) {
       expect(blocks[name], name).toBe(await readFile(join(APP, name), "utf8"));
     }
+  });
+
+  it("gives the Deno command the suite runs", async () => {
+    const text = await readFile(DOCS, "utf8");
+    expect(text).toContain(`\n\`\`\`sh\ndeno run ${DENO_PERMISSIONS.join(" ")} deno.js\n\`\`\`\n`);
   });
 
   it("shows the Next.js Edge fixture's middleware and policy, as they are", async () => {
