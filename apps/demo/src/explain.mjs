@@ -68,6 +68,7 @@ export function demoPolicy(config, framework) {
       hstsOn: sources.setting(["https", "hsts"])?.value !== false,
       redirect: describeSource(sources.setting(["https", "redirect"])),
       localhost: describeSource(sources.setting(["localhost"])),
+      mode: describeSource(sources.setting(["mode"])),
       cookies,
     };
   }

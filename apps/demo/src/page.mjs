@@ -73,17 +73,31 @@ const SOURCE_WORDS = {
   "cf-visitor": "the CF-Visitor header",
 };
 
-/** The policy attributes a reason is about: the page names the setting that decided each. */
+/**
+ * The settings a reason is about: the page names the line of the policy that decided each
+ * (a cookie's attribute, or `localhost` / `mode` of the profile). "invariant" marks the
+ * rules browsers impose, enforced whatever the policy says.
+ */
 const REASON_SETTINGS = {
   SECURE_REQUIRED_MODE: ["secure"],
   SECURE_AUTO: ["secure"],
   INSECURE_TRANSPORT_DROPPED: ["secure", "onInsecure"],
   INSECURE_TRANSPORT_ERROR: ["secure", "onInsecure"],
   INSECURE_TRANSPORT_SET: ["secure", "onInsecure"],
-  SECURE_REQUIRED_SAMESITE_NONE: ["sameSite"],
-  SECURE_REQUIRED_PARTITIONED: ["partitioned"],
+  SECURE_REQUIRED_SAMESITE_NONE: ["sameSite", "invariant"],
+  SECURE_REQUIRED_PARTITIONED: ["partitioned", "invariant"],
+  SECURE_REQUIRED_PREFIX: ["invariant"],
+  SECURE_LOCALHOST_CONTEXT: ["localhost"],
+  CALLSITE_WEAKENING_IGNORED: ["secure", "httpOnly", "sameSite", "maxAge"],
   DOMAIN_FIXED_BY_RULE: ["domain"],
-  MAXAGE_CAPPED: ["maxAge"],
+  HOST_PREFIX_CORRECTED: ["invariant"],
+  HTTPONLY_REQUIRED_PREFIX: ["invariant"],
+  MAXAGE_CAPPED: ["maxAge", "invariant"],
+  COOKIE_NAME_INVALID: ["invariant"],
+  COOKIE_ATTRIBUTE_INVALID: ["invariant"],
+  COOKIE_TOO_LARGE: ["invariant"],
+  CLEAR_SECURE_ON_INSECURE: ["invariant"],
+  REPORT_ONLY: ["mode"],
 };
 
 /*
@@ -149,10 +163,17 @@ function hstsWhy(v, settings) {
   return "Not sent: report-only mode never changes an answer.";
 }
 
-/** A reason in words, with the settings behind it ("secure ← profiles.development.sensitive.secure = \"auto\""). */
-function reasonLine(code, settings) {
-  const keys = REASON_SETTINGS[code] ?? [];
-  const from = keys.filter((k) => settings?.[k]).map((k) => `${k} ← ${settings[k]}`);
+/**
+ * A reason in words, with the settings behind it ("secure ← profiles.development.sensitive.secure
+ * = \"auto\""): the cookie's own (`settings.cookies[name]`), else the profile's.
+ */
+function reasonLine(code, name, settings) {
+  const from = [];
+  for (const key of REASON_SETTINGS[code] ?? []) {
+    const setting = settings.cookies[name]?.[key] ?? settings[key];
+    if (key === "invariant") from.push("a rule browsers impose: enforced whatever the policy says");
+    else if (typeof setting === "string") from.push(`${key} ← ${setting}`);
+  }
   return { code, words: WORDS[code] ?? "", from };
 }
 
@@ -344,7 +365,7 @@ function decisionsTable(decisions, settings) {
     const label = d.clearing ? `${d.name} (clearing)` : d.name;
     const cookieSettings = settings.cookies[d.name] ?? {};
     const reasons = d.reasons.map((code) => {
-      const line = reasonLine(code, cookieSettings);
+      const line = reasonLine(code, d.name, settings);
       const from = line.from.map((f) => `<br><span class="from">${escapeHtml(f)}</span>`).join("");
       return `<li><code>${escapeHtml(code)}</code> ${escapeHtml(line.words)}${from}</li>`;
     });
@@ -458,7 +479,6 @@ function client(data) {
       el("p", "", `HSTS: ${answer.hsts ?? "not sent"}`),
     );
     for (const cookie of answer.cookies) {
-      const cookieSettings = settings.cookies[cookie.name] ?? {};
       box.append(
         el(
           "p",
@@ -470,7 +490,7 @@ function client(data) {
       const why = el("ul", "why");
       for (const code of cookie.reasons) {
         const item = el("li", "", el("code", "", code));
-        for (const from of reasonLine(code, cookieSettings).from) {
+        for (const from of reasonLine(code, cookie.name, settings).from) {
           item.append(el("br"), el("span", "from", from));
         }
         why.append(item);
@@ -495,7 +515,7 @@ function client(data) {
     ];
     for (const cookie of answer.cookies) {
       for (const code of cookie.reasons) {
-        const line = reasonLine(code, settings.cookies[cookie.name] ?? {});
+        const line = reasonLine(code, cookie.name, settings);
         items.push(`${cookie.name}: ${line.words}${line.from.map((f) => ` (${f})`).join("")}`);
       }
     }

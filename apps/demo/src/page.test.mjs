@@ -78,6 +78,32 @@ describe("renderPage(ctx, framework)", () => {
     expect(html).toContain("maxAge ← <code>cookies.sessionId.maxAge = 3600</code>");
   });
 
+  it("says which reasons no policy line decides: the rules browsers impose", () => {
+    const ctx = context("production", { encrypted: true });
+    ctx.setCookie("__Host-id", "x", { path: "/app" });
+    const html = renderPage(ctx, "express", demo);
+    expect(html).toContain(
+      "<code>HOST_PREFIX_CORRECTED</code> __Host- cookies get Path=/ and no Domain: corrected.<br>" +
+        '<span class="from">a rule browsers impose: enforced whatever the policy says</span>',
+    );
+  });
+
+  it("names the profile's localhost setting when localhost counts as secure for cookies", () => {
+    const local = demoPolicy({ ...policyFile, localhost: "secure-context" }, "koa");
+    const ctx = createCookiePolicy(
+      { ...policyFile, localhost: "secure-context" },
+      { env: "development", ...quiet },
+    ).begin({
+      encrypted: false,
+      peer: "127.0.0.1",
+      headers: { host: "localhost:3000" },
+      method: "GET",
+      url: "/",
+    });
+    const html = renderPage(ctx, "koa", local);
+    expect(html).toContain("localhost ← localhost = &quot;secure-context&quot;");
+  });
+
   it("says why HSTS is or is not on the answer", () => {
     const hsts = (ctx) => renderPage(ctx, "koa", demo).match(/<p id="hsts">(.*?)<\/p>/s)[1];
     expect(hsts(context("development"))).toContain(
