@@ -5,6 +5,7 @@
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { createCookiePolicy } from "./engine.js";
+import { readEnv } from "./policy/resolve.js";
 import { parsePolicyText } from "./policy/validate.js";
 import { defaultReporter, reportEvent } from "./report.js";
 import {
@@ -61,7 +62,7 @@ export interface LoadCookiePolicyOptions extends AdapterOptions {
  */
 function reportStartup(policy: CookiePolicy, onReport: OnReport): void {
   if (policy.env !== "production") return;
-  if (process.env.NODE_TLS_REJECT_UNAUTHORIZED === "0") {
+  if (readEnv("NODE_TLS_REJECT_UNAUTHORIZED") === "0") {
     onReport(
       reportEvent(
         "STARTUP_TLS_VERIFICATION_DISABLED",

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
+import { loadCookiePolicy } from "../node.js";
 import { requestedEnvName } from "./resolve.js";
 
 const original = process.env;
@@ -29,5 +30,11 @@ describe("the profile name where the runtime refuses environment reads", () => {
   it("a refused COOKIE_POLICY_ENV falls back to NODE_ENV", () => {
     process.env = refusing({ NODE_ENV: "development" });
     expect(requestedEnvName()).toBe("development");
+  });
+
+  it("loading a policy reads no variable the runtime refuses (Deno with --allow-read only)", () => {
+    process.env = refusing({});
+    const policy = loadCookiePolicy({ config: { https: { hsts: true } }, onReport: () => {} });
+    expect(policy.env).toBe("production");
   });
 });

@@ -57,7 +57,7 @@ export function chosenEnvName(env?: string): string | undefined {
 
 /** A process environment variable; unset where there is none or the runtime refuses the read
  * (Deno without `--allow-env` throws `NotCapable`), so the next source answers. */
-function readEnv(name: string): string | undefined {
+export function readEnv(name: string): string | undefined {
   try {
     return (globalThis as { process?: { env?: Record<string, string | undefined> } }).process
       ?.env?.[name];
