@@ -385,6 +385,34 @@ describe.each(Object.entries(RUNTIMES))("the Hono app on %s", (name, runtime) =>
   }
 });
 
+/** A policy given as a path, read through the runtime's file system (docs/runtimes.md's claim). */
+const POLICY_PATH_APP = `
+import { cookiePolicy } from "@scope/cookie-hono";
+import { Hono } from "hono";
+const app = new Hono();
+app.use(cookiePolicy({ config: "./cookie-policy.json" }));
+app.get("/account", (c) => c.text("your account"));
+const res = await app.request("http://${HOST}/account", { headers: { host: "${HOST}" } });
+console.log(JSON.stringify({ status: res.status, location: res.headers.get("location") }));
+`;
+
+describe.each([
+  ["node", process.execPath, []],
+  ["bun", BUN, []],
+  ["deno", DENO, ["run", "--no-lock", "--allow-read=."]],
+])("a policy path on %s", (_name, command, args) => {
+  it("is read from the file system (the file's redirect applies)", async () => {
+    const dir = join(work, "app");
+    await writeFile(join(dir, "policy-path.js"), POLICY_PATH_APP);
+    const { stdout } = await run(command, [...args, "policy-path.js"], {
+      cwd: dir,
+      env: serverEnv(work),
+      timeout: 60_000,
+    });
+    expect(JSON.parse(stdout)).toEqual({ status: 308, location: `https://${HOST}/account` });
+  });
+});
+
 describe("docs/runtimes.md", () => {
   /** Its code blocks that name a file (```js app.js), by name. */
   async function shown() {
