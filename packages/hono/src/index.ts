@@ -23,8 +23,9 @@ export { type HonoCookieOptions, setCookie } from "./set-cookie.js";
 /** The peer as a runtime reports it (`getConnInfo` from `hono/<runtime>` or `@hono/node-server/conninfo`). */
 export type GetConnInfo = (c: Context) => { remote: { address?: string } };
 
-/** The options of every adapter (`config` may be a path on Node only; edge runtimes pass the
- * imported JSON object), plus what only the runtime knows of the connection. */
+/** The options of every adapter (`config` may be a path where there is a file system: Node,
+ * Bun, Deno; Workers pass the imported JSON object), plus what only the runtime knows of the
+ * connection. */
 export interface CookiePolicyOptions extends AdapterOptions {
   /** The peer address where the runtime knows it. Default on @hono/node-server: the socket's. */
   getConnInfo?: GetConnInfo;
@@ -76,7 +77,8 @@ function connectionIsTls(c: Context): boolean {
 // A variable specifier keeps edge bundlers from following the file loader into `node:fs`.
 const NODE_ENTRY = "@scope/cookie-core/node";
 
-/** A policy object compiles now; a path (or the default file) is read once, on Node. */
+/** A policy object compiles now; a path (or the default file) is read once, through the
+ * runtime's `node:fs`. */
 function compile(options: CookiePolicyOptions): CookiePolicy | Promise<CookiePolicy> {
   const { config, env, mode, onReport } = options;
   if (typeof config === "object" && config !== null) {
