@@ -303,7 +303,10 @@ describe.each(Object.entries(RUNTIMES))("the Hono app on %s", (name, runtime) =>
 
   it("an untrusted peer's X-Forwarded-Proto: https is ignored", async () => {
     const spoof = { from: "127.0.0.3", headers: { "x-forwarded-proto": "https" } };
-    expectPlain(await send(server().http, spoof));
+    const res = await send(server().http, spoof);
+    expectPlain(res);
+    // The runtime's getConnInfo told the peer (on Workers, only CF-Connecting-IP would).
+    if (!runtime.wrangler) expect(JSON.parse(res.body).clientAddress).toBe("127.0.0.3");
     expectRedirected(await send(server().http, { ...spoof, method: "GET", path: "/account" }));
   });
 
