@@ -45,15 +45,14 @@ function toPolicyOptions(
 ): CookieOptions | undefined {
   const asWritten = ctx.policy.mode === "report-only";
   if (o === undefined) return asWritten ? { path: "/" } : undefined;
-  // Milliseconds become seconds; any other maxAge reaches the policy as written, which refuses it.
-  const maxAge: unknown = clearing ? undefined : o.maxAge;
+  const ms = clearing || o.maxAge == null ? Number.NaN : Number(o.maxAge);
   return {
     secure: o.secure,
     httpOnly: o.httpOnly,
     sameSite: o.sameSite,
     path: o.path ?? (asWritten ? "/" : undefined),
     domain: o.domain,
-    maxAge: (typeof maxAge === "number" ? maxAge / 1000 : maxAge) as number | undefined,
+    maxAge: Number.isNaN(ms) ? undefined : Math.floor(ms / 1000),
     expires: clearing ? undefined : o.expires,
     partitioned: o.partitioned,
     priority: o.priority,
