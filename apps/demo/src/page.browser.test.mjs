@@ -7,7 +7,7 @@
  * folder in the system's temp directory), printed by the suite.
  */
 import { spawn } from "node:child_process";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -15,8 +15,11 @@ import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freshContext, launchChromium } from "../test/browser/chromium.mjs";
+import { freePorts } from "./ports.mjs";
 
 const DEMO = fileURLToPath(new URL("../bin/demo.mjs", import.meta.url));
+const SERVE = fileURLToPath(new URL("../bin/serve.mjs", import.meta.url));
+const POLICY = fileURLToPath(new URL("../cookie-policy.json", import.meta.url));
 const FRAMEWORKS = ["express", "fastify", "hono", "koa", "next"];
 const SHOTS = process.env.DEMO_SCREENSHOTS || join(tmpdir(), "cookie-policy-demo-screenshots");
 const SERVER_LINE = /^ {2}(\w+) +(http:\/\/\S+)\/( +\(port (\d+) was taken\))?$/;
@@ -47,6 +50,22 @@ function startDemo(basePort) {
       }
       resolve({ child, servers, output: lines.join("\n") });
     });
+  });
+}
+
+/** One server through serve.mjs with this environment; resolves once it listens. */
+function serve(args, env) {
+  const child = spawn(process.execPath, [SERVE, ...args], {
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, ...env },
+  });
+  let stderr = "";
+  child.stderr.on("data", (chunk) => {
+    stderr += chunk;
+  });
+  return new Promise((resolve, reject) => {
+    child.once("exit", (code) => reject(new Error(`serve exited ${code}: ${stderr}`)));
+    createInterface({ input: child.stdout }).once("line", () => resolve(child));
   });
 }
 
@@ -248,6 +267,59 @@ describe("the explanation page in Chromium, on `pnpm demo`'s five servers", () =
       );
     } finally {
       await context.close();
+    }
+  });
+
+  it("marks the server whose answer differs: one started on another policy", async () => {
+    // koa reads a copy of the policy whose development profile keeps sensitive cookies Secure
+    const dir = mkdtempSync(join(tmpdir(), "cookie-policy-page-"));
+    const other = JSON.parse(readFileSync(POLICY, "utf8"));
+    delete other.$schema;
+    other.profiles.development.sensitive = { secure: "always" };
+    writeFileSync(join(dir, "policy.json"), JSON.stringify(other));
+    const frameworks = ["express", "hono", "koa"];
+    const ports = await freePorts([0, 0, 0]);
+    const servers = frameworks.map((framework, i) => ({
+      framework,
+      url: `http://127.0.0.1:${ports[i]}`,
+    }));
+    const env = { COOKIE_POLICY_DEMO_SERVERS: JSON.stringify(servers) };
+    const children = await Promise.all(
+      frameworks.map((framework, i) => {
+        const args = ["--framework", framework, "--port", String(ports[i]), "--env", "development"];
+        if (framework === "koa") args.push("--config", join(dir, "policy.json"));
+        return serve(args, env);
+      }),
+    );
+    const context = await freshContext(browser);
+    try {
+      const page = await context.newPage();
+      await page.goto(`${servers[0].url}/`);
+      await page.fill("#q-profile", "development");
+      await page.fill("#q-host", "example.com");
+      await page.fill("#q-headers", "");
+      await page.fill("#q-cookie", "sessionId=abc123");
+      await page.click("#ask");
+      await expect
+        .poll(() => page.textContent("#agreement"), { timeout: 60_000 })
+        .toBe("The servers disagree: 2 different answers.");
+      await page.screenshot({ path: join(SHOTS, "panel-disagreement.png"), fullPage: true });
+      const marked = page.locator("#answers .answer.differs");
+      expect(await marked.locator("h3").allTextContents()).toEqual(["koa"]);
+      const koa = await marked.textContent();
+      expect(koa).toContain("sessionId is NOT sent (dropped), Secure");
+      expect(koa).toContain('secure ← profiles.development.sensitive.secure = "always"');
+      expect(koa).toContain("This answer differs from express's.");
+    } finally {
+      await context.close();
+      await Promise.all(
+        children.map((child) => {
+          const exited = new Promise((resolve) => child.once("exit", resolve));
+          child.kill("SIGTERM");
+          return exited;
+        }),
+      );
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

@@ -253,6 +253,7 @@ button, select, input, textarea { font: inherit; margin-right: .5rem; }
 .answer { border: 1px solid #ccc; padding: .5rem; font-size: .85rem; overflow-wrap: anywhere; }
 .answer h3 { margin: 0 0 .3rem; font-size: 1rem; } .answer p { margin: .25rem 0; }
 #agreement { font-weight: bold; } #answer-why { margin-bottom: 1.5rem; }
+.answer.differs { border: 2px solid #a40000; }
 </style>
 </head>
 <body>
@@ -534,16 +535,27 @@ function client(data) {
     const body = question();
     show("agreement", "Asking…");
     const answers = await Promise.all(data.servers.map((server) => ask(server, body)));
-    document.getElementById("answers").replaceChildren(...answers.map(column));
-    const first = answers.find((a) => a.status === 200) ?? answers[0];
+    // The answer most servers gave (the first of equals on a tie); the others are marked.
+    const verdicts = answers.map(verdict);
+    const count = (v) => verdicts.filter((w) => w === v).length;
+    const common = verdicts.reduce((best, v) => (count(v) > count(best) ? v : best));
+    const columns = answers.map(column);
+    const reference = answers[verdicts.indexOf(common)].server.framework;
+    columns.forEach((box, i) => {
+      if (verdicts[i] === common) return;
+      box.classList.add("differs");
+      box.append(el("p", "bad", `This answer differs from ${reference}'s.`));
+    });
+    document.getElementById("answers").replaceChildren(...columns);
+    const first = answers[verdicts.indexOf(common)];
     document.getElementById("answer-why").replaceChildren(...explanation(first));
-    const distinct = new Set(answers.map(verdict));
+    const distinct = new Set(verdicts).size;
     const agreement = document.getElementById("agreement");
-    agreement.className = distinct.size === 1 && answers[0].status === 200 ? "ok" : "bad";
+    agreement.className = distinct === 1 && first.status === 200 ? "ok" : "bad";
     agreement.textContent =
-      distinct.size === 1
+      distinct === 1
         ? `All ${answers.length} servers gave the same answer.`
-        : `The servers disagree: ${distinct.size} different answers.`;
+        : `The servers disagree: ${distinct} different answers.`;
   });
 }
 
