@@ -263,7 +263,7 @@ describe("packed packages, installed with npm into new apps outside the workspac
       await writeFile(join(dir, "cookie-policy.json"), JSON.stringify(POLICY));
       const check = await run(
         join(dir, "node_modules", ".bin", "cookie-policy"),
-        ["check", "--env", "production"],
+        ["check", "--env", "production", "--print"],
         {
           cwd: dir,
         },
