@@ -115,7 +115,8 @@ function start(command, args, cwd, ready) {
       output += chunk;
       const line = output.split("\n").find((l) => ready.test(l));
       if (line !== undefined) {
-        child.stdout.off("data", onData);
+        // Keep draining (wrangler logs every request): a full pipe would stall the server.
+        child.stdout.off("data", onData).resume();
         resolve(line);
       }
     };
@@ -123,6 +124,7 @@ function start(command, args, cwd, ready) {
     child.stderr.setEncoding("utf8").on("data", (chunk) => {
       output += chunk;
     });
+    child.on("error", reject);
     child.on("exit", (code) =>
       reject(new Error(`${command} ${args.join(" ")} exited ${code}:\n${output}`)),
     );
