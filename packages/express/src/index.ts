@@ -45,14 +45,15 @@ function toPolicyOptions(
 ): CookieOptions | undefined {
   const asWritten = ctx.policy.mode === "report-only";
   if (o === undefined) return asWritten ? { path: "/" } : undefined;
-  const ms = clearing || o.maxAge == null ? Number.NaN : Number(o.maxAge);
+  // Milliseconds become seconds; any other maxAge reaches the policy as written, which refuses it.
+  const maxAge: unknown = clearing ? undefined : o.maxAge;
   return {
     secure: o.secure,
     httpOnly: o.httpOnly,
     sameSite: o.sameSite,
     path: o.path ?? (asWritten ? "/" : undefined),
     domain: o.domain,
-    maxAge: Number.isNaN(ms) ? undefined : Math.floor(ms / 1000),
+    maxAge: (typeof maxAge === "number" ? maxAge / 1000 : maxAge) as number | undefined,
     expires: clearing ? undefined : o.expires,
     partitioned: o.partitioned,
     priority: o.priority,
@@ -254,10 +255,8 @@ export function cookiePolicy(options: CookiePolicyOptions = {}): RequestHandler 
   wrapExpress(express.request, express.response);
   return (req, res, next) => {
     // originalUrl: a mounted middleware sees a shortened req.url; redirects need the full one.
-    const { socket, headers, rawHeaders, method, originalUrl } = req;
-    const ctx = policy.begin(
-      nodeRequest({ socket, headers, rawHeaders, method, url: originalUrl }),
-    );
+    const { socket, headers, method, originalUrl } = req;
+    const ctx = policy.begin(nodeRequest({ socket, headers, method, url: originalUrl }));
     // A nested cookiePolicy() replaces the context: the latest policy decides.
     contexts.set(req, ctx);
     // Another copy of Express than the one this package resolves is wrapped on its first request.

@@ -180,12 +180,12 @@ describe("cookiePolicy() in a Koa 3 app", () => {
   });
 
   it("sends a value the header can carry as written: ctx.cookies.get() reads it back unchanged", async () => {
-    const value = "s:abc.DEF+/=%7E,x"; // no space, `;` or CTL: kept, `%` and `,` included
+    const value = "s:abc.DEF+/=%7E~x"; // cookie-octets only: kept, `%` included
     const r = await call(served, {
       scheme: "https",
       path: `/note?value=${encodeURIComponent(value)}`,
     });
-    expect(r.setCookie[0]).toMatch(/^note=s:abc\.DEF\+\/=%7E,x; /);
+    expect(r.setCookie[0]).toMatch(/^note=s:abc\.DEF\+\/=%7E~x; /);
     const sig = createHmac("sha1", KEY).update(`note=${value}`).digest("base64url");
     expect(r.setCookie[1]).toMatch(new RegExp(`^note\\.sig=${sig}; `));
     const back = await call(served, {
@@ -194,6 +194,16 @@ describe("cookiePolicy() in a Koa 3 app", () => {
       headers: { Cookie: `note=${value}; note.sig=${sig}` },
     });
     expect(JSON.parse(back.body)).toEqual({ note: value });
+  });
+
+  it("encodes a value with a quote, comma or backslash (not cookie-octets, SPEC §2.3)", async () => {
+    for (const value of ['say "hi"', "a,b", "back\\slash"]) {
+      const r = await call(served, {
+        scheme: "https",
+        path: `/note?value=${encodeURIComponent(value)}`,
+      });
+      expect(r.setCookie[0]?.split("; ")[0]).toBe(`note=${encodeURIComponent(value)}`);
+    }
   });
 
   it("signs an encoded value as sent: the .sig companion verifies when the browser sends it back", async () => {

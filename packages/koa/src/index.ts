@@ -49,15 +49,19 @@ function koaDefaults(jar: Jar): CookieOptions {
     : NONE;
 }
 
-/** Koa options in the policy's vocabulary: `maxAge` is milliseconds, and 0 means a session cookie. */
+/**
+ * Koa options in the policy's vocabulary: `maxAge` is milliseconds, and 0 means a session
+ * cookie; any other maxAge reaches the policy as written, which refuses it.
+ */
 function toPolicyOptions(o: SetOption = {}, clearing: boolean, d: CookieOptions): CookieOptions {
+  const maxAge: unknown = clearing || o.maxAge === 0 ? undefined : o.maxAge;
   return {
     secure: o.secure ?? d.secure,
     httpOnly: o.httpOnly ?? d.httpOnly,
     sameSite: o.sameSite,
     path: o.path ?? d.path,
     domain: o.domain,
-    maxAge: clearing || !o.maxAge ? undefined : o.maxAge / 1000,
+    maxAge: (typeof maxAge === "number" ? maxAge / 1000 : maxAge) as number | undefined,
     expires: clearing ? undefined : o.expires,
     partitioned: o.partitioned,
     priority: o.priority,
@@ -117,11 +121,9 @@ export function cookiePolicy(options: CookiePolicyOptions = {}): Middleware {
     onReport: options.onReport,
   });
   return async (ctx, next) => {
-    const { socket, headers, rawHeaders, method } = ctx.req;
+    const { socket, headers, method } = ctx.req;
     // originalUrl: koa-mount shortens ctx.url; redirects need the full one.
-    const rc = policy.begin(
-      nodeRequest({ socket, headers, rawHeaders, method, url: ctx.originalUrl }),
-    );
+    const rc = policy.begin(nodeRequest({ socket, headers, method, url: ctx.originalUrl }));
     ctx.cookiePolicy = rc;
     if (rc.reject) {
       ctx.status = rc.reject.status;
