@@ -255,8 +255,10 @@ export function cookiePolicy(options: CookiePolicyOptions = {}): RequestHandler 
   wrapExpress(express.request, express.response);
   return (req, res, next) => {
     // originalUrl: a mounted middleware sees a shortened req.url; redirects need the full one.
-    const { socket, headers, method, originalUrl } = req;
-    const ctx = policy.begin(nodeRequest({ socket, headers, method, url: originalUrl }));
+    const { socket, headers, rawHeaders, method, originalUrl } = req;
+    const ctx = policy.begin(
+      nodeRequest({ socket, headers, rawHeaders, method, url: originalUrl }),
+    );
     // A nested cookiePolicy() replaces the context: the latest policy decides.
     contexts.set(req, ctx);
     // Another copy of Express than the one this package resolves is wrapped on its first request.

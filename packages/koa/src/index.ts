@@ -121,9 +121,11 @@ export function cookiePolicy(options: CookiePolicyOptions = {}): Middleware {
     onReport: options.onReport,
   });
   return async (ctx, next) => {
-    const { socket, headers, method } = ctx.req;
+    const { socket, headers, rawHeaders, method } = ctx.req;
     // originalUrl: koa-mount shortens ctx.url; redirects need the full one.
-    const rc = policy.begin(nodeRequest({ socket, headers, method, url: ctx.originalUrl }));
+    const rc = policy.begin(
+      nodeRequest({ socket, headers, rawHeaders, method, url: ctx.originalUrl }),
+    );
     ctx.cookiePolicy = rc;
     if (rc.reject) {
       ctx.status = rc.reject.status;
