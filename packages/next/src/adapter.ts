@@ -83,8 +83,10 @@ export function forPolicy(policy: CookiePolicy): NextCookiePolicy {
   const write = async (decision: CookieDecision, value: string): Promise<CookieDecision> => {
     if (decision.error !== undefined) throw decision.error;
     const parsed = decision.header === null ? null : parseSetCookie(decision.header);
-    // `cookies().set` encodes the value itself (encodeURIComponent, as the engine did).
-    if (parsed !== null) (await cookies()).set(decision.name, value, asNextOptions(parsed.options));
+    // `cookies().set` encodes the value itself (encodeURIComponent, as the engine did); a
+    // clearing (a maxAge of zero or less) sends no value.
+    const sent = decision.clearing ? "" : value;
+    if (parsed !== null) (await cookies()).set(decision.name, sent, asNextOptions(parsed.options));
     return decision;
   };
 
@@ -99,6 +101,8 @@ export function forPolicy(policy: CookiePolicy): NextCookiePolicy {
           headers: { "content-type": "text/plain; charset=utf-8" },
         });
       if (ctx.redirect !== null)
+        // Bare as far as proxy.ts decides; Next.js's router then adds a body and, for a 308,
+        // `Refresh` (undone in a custom server by `bareRedirects`, custom-server entry).
         return new NextResponse(null, {
           status: ctx.redirect.status,
           headers: { location: ctx.redirect.location },

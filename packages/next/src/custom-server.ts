@@ -3,6 +3,7 @@
  * apart from the main entry, which loads `next/headers`: a server file must not load that
  * before Next.js has set up its request storage.
  */
+export { bareRedirects, type RedirectResponseLike } from "./bare-redirect.js";
 export {
   attestSocket,
   SOCKET_HEADER,

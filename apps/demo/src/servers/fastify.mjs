@@ -38,13 +38,21 @@ export async function start({ port = 0, host = "127.0.0.1", tls, config, env }) 
       reply.code(status).headers(headers).send(body);
     });
   });
-  app.post("/login", (_request, reply) => {
-    reply.setCookie("sessionId", sessionValue());
-    return { ok: true };
-  });
-  app.post("/logout", (_request, reply) => {
-    reply.clearCookie("sessionId");
-    return { ok: true };
+  // POST /login and /logout answer 200 whatever the body (none, a form, JSON, broken JSON),
+  // as the other servers do: Fastify would answer 415 or 400 before the route runs.
+  await app.register(async (scope) => {
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser("*", { parseAs: "buffer" }, (_request, _body, done) => {
+      done(null, undefined);
+    });
+    scope.post("/login", (_request, reply) => {
+      reply.setCookie("sessionId", sessionValue());
+      return { ok: true };
+    });
+    scope.post("/logout", (_request, reply) => {
+      reply.clearCookie("sessionId");
+      return { ok: true };
+    });
   });
   app.get("/prefs", (request, reply) => {
     const theme = request.query.theme;

@@ -11,7 +11,7 @@
  */
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { attestSocket } from "@scope/cookie-next/custom-server";
+import { attestSocket, bareRedirects } from "@scope/cookie-next/custom-server";
 import next from "next";
 import { listen } from "./shared.mjs";
 
@@ -30,7 +30,11 @@ export async function start({ port, host, tls, config, env, attest = true }) {
   });
   // Listen first (port 0 picks a free one), then tell Next the real address.
   const listener = (req, res) => {
-    if (attest) attestSocket(req, res);
+    if (attest) {
+      attestSocket(req, res);
+      // SPEC §2.4: Next.js adds a body and `Refresh` to proxy.ts's redirects; undone here.
+      bareRedirects(res);
+    }
     return ready.then((h) => h(req, res));
   };
   const server = await listen(listener, { port, host, tls });
