@@ -14,17 +14,17 @@
  * haproxy, apache2 (installed with apt when missing and root).
  */
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { serverPool } from "../browser/servers.mjs";
-import { selfSignedCertificate } from "../browser/tls.mjs";
 import { SITE, send } from "./client.mjs";
 import { DEPLOYMENTS } from "./deployments.mjs";
 import { startHaproxy } from "./launchers.mjs";
 import { ensureProxies, haproxyVersion } from "./processes.mjs";
 import { readRecipes, recipe } from "./recipes.mjs";
+import { readyThrough, writeCertificates, writeRecipePolicy } from "./setup.mjs";
 
 const FRAMEWORKS = ["express", "fastify", "hono", "koa", "next"];
 /** The client's addresses: the recipes trust 127.0.0.1 exactly, so neither is a proxy. */
@@ -32,7 +32,6 @@ const CLIENT_V4 = "127.0.0.2";
 const CLIENT_V6 = "::1";
 /** `"hsts": true`: a year, without includeSubDomains or preload (the policy's HSTS defaults). */
 const HSTS = "max-age=31536000";
-const DEMO_POLICY = new URL("../../cookie-policy.json", import.meta.url);
 
 /** A client's own forwarding headers, each claiming the opposite of the truth. */
 function spoofing(claimedScheme) {
@@ -65,53 +64,14 @@ function notRun(row, check, reason) {
   reasons.add(reason);
 }
 
-/** The demo's policy with the recipe's production profile, written for `--config`. */
-function policyFile(name) {
-  const demo = JSON.parse(readFileSync(DEMO_POLICY, "utf8"));
-  const { policy } = recipe(RECIPES, name, "json");
-  if (!policy?.profiles?.production) throw new Error(`recipe ${name} has no production policy`);
-  demo.profiles.production = policy.profiles.production;
-  const path = join(tmp, `policy-${name}.json`);
-  writeFileSync(path, JSON.stringify(demo, null, 2));
-  return path;
-}
-
-/** Each app behind a deployment answers through it, over every port it listens on. */
-const readyThrough = (d) => (portsById) => {
-  const probes = [];
-  for (const ports of portsById.values()) {
-    for (const address of d.ipv4Only ? ["127.0.0.1"] : ["127.0.0.1", "::1"]) {
-      // Plain HTTP is checked from IPv4 clients only.
-      if (ports.http && address === "127.0.0.1") {
-        probes.push(send({ scheme: "http", address, port: ports.http }, "GET", "/healthz"));
-      }
-      if (ports.https) {
-        probes.push(send({ scheme: "https", address, port: ports.https }, "GET", "/healthz"));
-      }
-    }
-  }
-  return Promise.all(probes).then((answers) => {
-    const bad = answers.find((a) => a.status >= 500);
-    if (bad) throw new Error(`answered ${bad.status}: ${bad.body}`);
-  });
-};
-
 beforeAll(async () => {
   tmp = mkdtempSync(join(tmpdir(), "demo-proxies-"));
-  const { key, cert } = selfSignedCertificate();
-  certificates = {
-    cert: join(tmp, "cert.pem"),
-    key: join(tmp, "key.pem"),
-    combined: join(tmp, "combined.pem"),
-  };
-  writeFileSync(certificates.cert, cert);
-  writeFileSync(certificates.key, key, { mode: 0o600 });
-  writeFileSync(certificates.combined, Buffer.concat([cert, key]), { mode: 0o600 });
+  certificates = writeCertificates(tmp);
 
   const deployments = DEPLOYMENTS.filter(runnable);
   const appsFor = async (policy) => {
     if (!pools.has(policy)) {
-      const config = policyFile(policy);
+      const config = writeRecipePolicy(tmp, RECIPES, policy);
       const byFramework = new Map(FRAMEWORKS.map((f) => [f, serverPool(f)]));
       pools.set(policy, { config, byFramework });
     }
