@@ -107,9 +107,9 @@ async function load(url, duration) {
 
 /**
  * The server's CPU time so far in ms (Linux /proc, user + system), or null elsewhere.
- * CPU per request is reported beside the throughput: on a shared machine it tells a server
- * that was slow from one that was starved. (Both move by ±10% between runs here; the
- * in-process bench is the steady figure.)
+ * CPU per request is reported beside the throughput, and A/N per CPU second paired by
+ * round: on a shared machine it tells a server that was slow from one that was starved.
+ * (Both move by ±10% between runs here; the in-process bench is the steady figure.)
  */
 const TICK_MS = 10; // USER_HZ is 100 on Linux
 function cpuMs(pid) {
@@ -136,9 +136,11 @@ async function measureSet(framework) {
       cookies[variant] = await loginCookie(`${servers[variant].url}/login`, CLIENT_HEADERS[0]);
     for (const variant of VARIANTS) await load(servers[variant].url, WARMUP);
     const rounds = [];
+    const cpuRounds = [];
     const cpu = Object.fromEntries(VARIANTS.map((v) => [v, { ms: 0, requests: 0 }]));
     for (let round = 0; round < ROUNDS; round++) {
       const samples = Object.fromEntries(VARIANTS.map((v) => [v, []]));
+      const used = Object.fromEntries(VARIANTS.map((v) => [v, { ms: 0, requests: 0 }]));
       for (const variant of [...VARIANTS, ...[...VARIANTS].reverse()]) {
         const { pid, url } = servers[variant];
         const before = cpuMs(pid);
@@ -146,13 +148,21 @@ async function measureSet(framework) {
         const after = cpuMs(pid);
         samples[variant].push(perSecond);
         if (before !== null && after !== null) {
-          cpu[variant].ms += after - before;
-          cpu[variant].requests += total;
+          used[variant].ms += after - before;
+          used[variant].requests += total;
         }
       }
       rounds.push(Object.fromEntries(VARIANTS.map((v) => [v, mean(samples[v])])));
+      // Requests per CPU second of each server in this round.
+      cpuRounds.push(
+        Object.fromEntries(VARIANTS.map((v) => [v, used[v].requests / (used[v].ms || Number.NaN)])),
+      );
+      for (const v of VARIANTS) {
+        cpu[v].ms += used[v].ms;
+        cpu[v].requests += used[v].requests;
+      }
     }
-    return { rounds, cpu, cookies };
+    return { rounds, cpuRounds, cpu, cookies };
   } finally {
     await Promise.all(Object.values(servers).map((server) => server.stop()));
   }
@@ -185,6 +195,7 @@ for (const framework of values.framework.split(",")) {
     const sets = [];
     for (let i = 0; i < SETS; i++) sets.push(await measureSet(framework));
     const rounds = sets.flatMap((set) => set.rounds);
+    const cpuRounds = sets.flatMap((set) => set.cpuRounds);
     const cpu = (variant) =>
       usPerRequest({
         ms: sets.reduce((sum, set) => sum + set.cpu[variant].ms, 0),
@@ -196,6 +207,7 @@ for (const framework of values.framework.split(",")) {
         label: variant === "adapter" ? framework : `${framework} (D)`,
         perSecond: shown.map((v) => mean(rounds.map((round) => round[v]))),
         ratio: ratioOf(rounds, variant, "native"),
+        cpuRatio: ratioOf(cpuRounds, variant, "native"),
         empty: ratioOf(rounds, "middleware", "native"),
         own: ratioOf(rounds, variant, "middleware"),
         cpu: shown.map(cpu),
@@ -215,10 +227,11 @@ const lines = [
   `POST /login, realistic traffic (a different client and cookie value per request through a trusted loopback proxy), ${CONNECTIONS} connections`,
   `${SETS} process sets × ${ROUNDS} rounds, a round being N M A A M N of ${DURATION} s each (after ${WARMUP} s warm-up per process)`,
   "N: native cookie call with the framework's own trust-proxy setting, M: native + one empty middleware,",
-  "A: adapter; Hono (D): the adapter with its own setCookie. Ratios of req/s, paired by round: median [quartiles].",
+  "A: adapter; Hono (D): the adapter with its own setCookie. Ratios of req/s, paired by round: median [quartiles];",
+  "the last column pairs the servers' requests per CPU second instead (steadier when other processes share the cores).",
   "",
-  "framework | req/s N / M / A       | A/N (target)          | M/N (any middleware)  | A/M (the policy)      | CPU µs/req N, M, A",
-  "----------|-----------------------|-----------------------|-----------------------|-----------------------|-------------------",
+  "framework | req/s N / M / A       | A/N (target)          | M/N (any middleware)  | A/M (the policy)      | CPU µs/req N, M, A  | A/N per CPU second",
+  "----------|-----------------------|-----------------------|-----------------------|-----------------------|---------------------|----------------------",
 ];
 for (const r of rows) {
   if (r.error) {
@@ -228,7 +241,7 @@ for (const r of rows) {
   const flag = r.ratio.median >= TARGET ? "" : `  (A/N below ${TARGET})`;
   const rates = r.perSecond.map((rate) => rate.toFixed(0)).join(" / ");
   lines.push(
-    `${r.label.padEnd(9)} | ${rates.padEnd(21)} | ${showRatio(r.ratio).padEnd(21)} | ${showRatio(r.empty).padEnd(21)} | ${showRatio(r.own).padEnd(21)} | ${cpuColumn(r)}${flag}`,
+    `${r.label.padEnd(9)} | ${rates.padEnd(21)} | ${showRatio(r.ratio).padEnd(21)} | ${showRatio(r.empty).padEnd(21)} | ${showRatio(r.own).padEnd(21)} | ${cpuColumn(r).padEnd(19)} | ${showRatio(r.cpuRatio)}${flag}`,
   );
 }
 lines.push("", "Set-Cookie of one login (value and Expires left out):");
