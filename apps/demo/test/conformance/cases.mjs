@@ -15,6 +15,8 @@
  * `needs: ["peer"]` marks a case whose outcome depends on the socket peer address.
  */
 
+import { trustCases } from "./cases-trust.mjs";
+
 const request = (scheme, method, path, { peer = "127.0.0.1", headers = {}, body } = {}) => ({
   scheme,
   peer,
@@ -355,7 +357,7 @@ const transport = [
   probe(
     "chain-forwarded-one-element",
     "Forwarded for=client;proto=https from a trusted peer",
-    "trust-cidr",
+    "trust-cidr-forwarded",
     get(PROBE, { peer: "127.0.0.2", headers: { ...EX, forwarded: "for=203.0.113.7;proto=https" } }),
     true,
     PEER,
@@ -363,7 +365,7 @@ const transport = [
   probe(
     "chain-forwarded-two-elements",
     "Forwarded with two trusted hops: element m-h = 0 counts",
-    "trust-cidr",
+    "trust-cidr-forwarded",
     get(PROBE, {
       peer: "127.0.0.2",
       headers: { ...EX, forwarded: "for=203.0.113.7;proto=https, for=10.0.0.2;proto=http" },
@@ -374,7 +376,7 @@ const transport = [
   probe(
     "chain-forwarded-client-supplied-ignored",
     "Forwarded element left of the client is client-supplied",
-    "trust-cidr",
+    "trust-cidr-forwarded",
     get(PROBE, {
       peer: "127.0.0.2",
       headers: { ...EX, forwarded: "for=198.51.100.1;proto=https, for=203.0.113.7;proto=http" },
@@ -385,15 +387,15 @@ const transport = [
   probe(
     "chain-forwarded-unknown-stops-walk",
     "for=unknown is never trusted: the peer's element counts",
-    "trust-cidr",
+    "trust-cidr-forwarded",
     get(PROBE, { peer: "127.0.0.2", headers: { ...EX, forwarded: "for=unknown;proto=https" } }),
     true,
     PEER,
   ),
   probe(
     "chain-forwarded-malformed-absent",
-    "a Forwarded header that does not parse is treated as absent",
-    "trust-cidr",
+    "a Forwarded header that does not parse leaves the socket's protocol",
+    "trust-cidr-forwarded",
     get(PROBE, {
       peer: "127.0.0.2",
       headers: { ...EX, forwarded: 'for="203.0.113.7;proto=https' },
@@ -402,24 +404,24 @@ const transport = [
     PEER,
   ),
   probe(
-    "chain-forwarded-beats-xfp",
-    "conflicting trusted headers: forwarded is listed first and wins",
-    "trust-cidr",
+    "chain-forwarded-xfp-conflict-fails-closed",
+    "conflicting trusted headers (Forwarded https, X-Forwarded-Proto http): the socket's protocol",
+    "trust-cidr-mixed",
     get(PROBE, {
       peer: "127.0.0.2",
-      headers: { ...EX, forwarded: "for=203.0.113.7;proto=http", "x-forwarded-proto": "https" },
+      headers: { ...EX, forwarded: "for=203.0.113.7;proto=https", "x-forwarded-proto": "http" },
     }),
     false,
     PEER,
   ),
   probe(
-    "chain-xfp-listed-first-wins",
-    "with x-forwarded-proto listed first, it wins the conflict",
+    "chain-xfp-first-conflict-fails-closed",
+    "with x-forwarded-proto listed first, a conflict still leaves the socket's protocol",
     "trust-loopback-xfp-first",
     get(PROBE, {
       headers: { ...EX, forwarded: "for=203.0.113.7;proto=http", "x-forwarded-proto": "https" },
     }),
-    true,
+    false,
     PEER,
   ),
   probe(
@@ -473,7 +475,7 @@ const transport = [
   probe(
     "chain-forwarded-ipv6-for",
     "Forwarded for a quoted IPv6 client with a port",
-    "trust-cidr",
+    "trust-cidr-forwarded",
     get(PROBE, {
       peer: "127.0.0.2",
       headers: { ...EX, forwarded: 'for="[2001:db8::7]:4711";proto=https' },
@@ -1391,6 +1393,7 @@ const specCases = [
 
 export const cases = [
   ...transport,
+  ...trustCases,
   ...cookieCases,
   ...localhostCases,
   ...redirectCases,

@@ -31,6 +31,16 @@ export const policies = {
     ["loopback"],
     ["x-forwarded-ssl", "front-end-https", "cf-visitor"],
   ),
+  // proxy.headers opting in to Forwarded (SPEC v2: only when every proxy writes or strips it)
+  "trust-cidr-forwarded": transportPolicy(["127.0.0.0/30", "10.0.0.0/8", "::1"], ["forwarded"]),
+  "trust-cidr-forwarded-xfp": transportPolicy(
+    ["127.0.0.0/30", "10.0.0.0/8", "::1"],
+    ["forwarded", "x-forwarded-proto"],
+  ),
+  "trust-cidr-mixed": transportPolicy(
+    ["127.0.0.0/30", "10.0.0.0/8", "::1"],
+    ["forwarded", "x-forwarded-for", "x-forwarded-proto"],
+  ),
   "trust-loopback-xfp-first": transportPolicy(
     ["loopback"],
     ["x-forwarded-proto", "forwarded", "x-forwarded-for"],
