@@ -126,6 +126,13 @@ describe("docs/deployment.md recipes, fed their platform's requests", () => {
         forwarded: "for=198.51.100.1;proto=https, for=2001:db8::7;proto=https",
       }),
     ).toMatchObject({ secure: false, source: "socket" });
+    // A client's malformed Forwarded: HAProxy adds its own line after it, and the walk never
+    // reaches the client's part (SPEC v2: entries beyond the client decide nothing).
+    expect(
+      transport(policy, "127.0.0.1", {
+        forwarded: `for=[junk;proto=http, for=${CLIENT};proto=https`,
+      }),
+    ).toMatchObject({ secure: true, clientAddress: CLIENT });
     // HAProxy's own record of plain HTTP wins over the client's claim in front of it.
     expect(
       transport(policy, "127.0.0.1", {
