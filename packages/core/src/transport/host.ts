@@ -27,34 +27,40 @@ export interface HostFacts extends ParsedHost {
 
 export function hostFacts(value: string): HostFacts | null {
   if (typeof value !== "string" || value.length === 0 || value.length > 262) return null;
-  const parsed = parse(value);
-  return parsed === null
-    ? null
-    : { host: parsed.host, port: parsed.port, localhost: isLocalhostHost(parsed.host) };
+  return parse(value);
 }
 
-function parse(value: string): ParsedHost | null {
+function parse(value: string): HostFacts | null {
   let host: string;
   let rest: number;
+  let localhost: boolean;
   if (value.charCodeAt(0) === 0x5b /* [ */) {
     const close = value.indexOf("]");
     if (close < 0) return null;
     const inner = value.slice(1, close);
     if (!isIpv6(inner)) return null;
     host = `[${inner.toLowerCase()}]`;
+    localhost = isV6Loopback();
     rest = close + 1;
   } else {
     const colon = value.indexOf(":");
     const name = colon < 0 ? value : value.slice(0, colon);
     // Validate before lower-casing: Unicode case mapping turns some non-ASCII letters into ASCII.
-    if (!isValidHostName(name) && !isIpv4(name)) return null;
-    host = name.toLowerCase();
+    if (isValidHostName(name)) {
+      host = name.toLowerCase();
+      localhost = host === "localhost" || host.endsWith(".localhost");
+    } else if (isIpv4(name)) {
+      host = name;
+      localhost = IP.v4 >>> 24 === 127;
+    } else {
+      return null;
+    }
     rest = colon < 0 ? value.length : colon;
   }
-  if (rest === value.length) return { host, port: null };
+  if (rest === value.length) return { host, port: null, localhost };
   if (value.charCodeAt(rest) !== 0x3a /* : */) return null;
   const port = parsePort(value, rest + 1);
-  return port === null ? null : { host, port };
+  return port === null ? null : { host, port, localhost };
 }
 
 function parsePort(s: string, from: number): number | null {
@@ -122,7 +128,11 @@ export function isLocalhostHost(host: string): boolean {
   if (!isIpLiteral(name)) return false;
   if (name.indexOf(":") < 0) return name.startsWith("127.");
   const bare = name.charCodeAt(0) === 0x5b ? name.slice(1, -1) : name;
-  if (parseBareAt(bare, 0, bare.length, false) !== IPV6) return false;
+  return parseBareAt(bare, 0, bare.length, false) === IPV6 && isV6Loopback();
+}
+
+/** Is the IPv6 address parsed last `::1`? */
+function isV6Loopback(): boolean {
   const v6 = IP.v6;
   for (let g = 0; g < 7; g++) if (v6[g] !== 0) return false;
   return v6[7] === 1;

@@ -77,33 +77,41 @@ export function compileTransport(cfg: TransportConfig): (req: PolicyRequest) => 
   return (req) => {
     const view = req.headers;
     const fetchStyle = isFetchHeaders(view);
-    const read = (i: number) =>
-      i < 0 ? undefined : present(readHeaderOf(view, names[i] as string, fetchStyle));
     const host =
       readHeaderOf(view, "host", fetchStyle) ?? readHeaderOf(view, ":authority", fetchStyle);
-    const h: Headers = {
-      forwarded: read(at.forwarded),
-      xff: read(at.xff),
-      xfp: read(at.xfp),
-      xfh: read(at.xfh),
-      xssl: read(at.xssl),
-      feh: read(at.feh),
-      cfv: read(at.cfv),
-    };
+    // Deciding is synchronous: one set of slots serves every request.
+    const h = slots;
+    h.forwarded =
+      at.forwarded < 0 ? undefined : present(readHeaderOf(view, "forwarded", fetchStyle));
+    h.xff = at.xff < 0 ? undefined : present(readHeaderOf(view, "x-forwarded-for", fetchStyle));
+    h.xfp = at.xfp < 0 ? undefined : present(readHeaderOf(view, "x-forwarded-proto", fetchStyle));
+    h.xfh = at.xfh < 0 ? undefined : present(readHeaderOf(view, "x-forwarded-host", fetchStyle));
+    h.xssl = at.xssl < 0 ? undefined : present(readHeaderOf(view, "x-forwarded-ssl", fetchStyle));
+    h.feh = at.feh < 0 ? undefined : present(readHeaderOf(view, "front-end-https", fetchStyle));
+    h.cfv = at.cfv < 0 ? undefined : present(readHeaderOf(view, "cf-visitor", fetchStyle));
     return walk(req, cfg, host, h);
   };
 }
 
 /** The listed forwarding headers of one request; undefined when absent or blank. */
 interface Headers {
-  readonly forwarded: string | undefined;
-  readonly xff: string | undefined;
-  readonly xfp: string | undefined;
-  readonly xfh: string | undefined;
-  readonly xssl: string | undefined;
-  readonly feh: string | undefined;
-  readonly cfv: string | undefined;
+  forwarded: string | undefined;
+  xff: string | undefined;
+  xfp: string | undefined;
+  xfh: string | undefined;
+  xssl: string | undefined;
+  feh: string | undefined;
+  cfv: string | undefined;
 }
+const slots: Headers = {
+  forwarded: undefined,
+  xff: undefined,
+  xfp: undefined,
+  xfh: undefined,
+  xssl: undefined,
+  feh: undefined,
+  cfv: undefined,
+};
 
 function present(value: string | undefined): string | undefined {
   return value === undefined || isBlank(value) ? undefined : value;
@@ -483,7 +491,8 @@ function finish(
     );
   }
   const localhost = facts?.localhost === true;
-  for (const hop of hops) Object.freeze(hop);
+  // Frozen, so an app cannot change what this request's later cookie decisions read; hops
+  // and diagnostics are this request's own (nothing decides on them).
   return Object.freeze({
     protocol,
     secure: protocol === "https",
@@ -498,8 +507,8 @@ function finish(
       cfg.localhost === "secure-context" &&
       clientAddress !== null &&
       isLoopbackAddress(clientAddress),
-    hops: Object.freeze(hops),
-    diagnostics: diagnostics === undefined ? NO_DIAGNOSTICS : Object.freeze(diagnostics),
+    hops,
+    diagnostics: diagnostics ?? NO_DIAGNOSTICS,
   });
 }
 
@@ -577,9 +586,10 @@ function sameAddress(a: string | null, b: string | null): boolean {
   return a === b || (a !== null && b !== null && a.toLowerCase() === b.toLowerCase());
 }
 
+/** Empty or only spaces; a value longer than a list entry never counts as blank (bounded cost). */
 function isBlank(value: string): boolean {
   if (value.length === 0) return true;
-  if (value.charCodeAt(0) > 0x20 && value.charCodeAt(value.length - 1) > 0x20) return false;
+  if (value.charCodeAt(value.length - 1) > 0x20 || value.length > MAX_ENTRY_LENGTH) return false;
   return value.trim().length === 0;
 }
 
