@@ -9,7 +9,8 @@
  *   3. what the server actually sent (Set-Cookie as Chromium received it) and what
  *      Chromium then stores (`context.cookies()`) and sends back (`GET /echo`).
  * The production profile is also run behind a loopback TLS-terminating proxy the policy
- * trusts, and with the proxy's headers sent straight to the app by untrusted peers.
+ * trusts (the browser adding a `Forwarded` header of its own, which is not read), and with
+ * the proxy's headers sent straight to the app by untrusted peers.
  * Needs `pnpm build` and Chromium (installed with apt when missing and root).
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -23,6 +24,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freshContext, launchChromium } from "./chromium.mjs";
 import {
   CASES,
+  CLIENT_FORWARDED,
   COOKIE_SHAPE,
   chromiumKeepsSecureFrom,
   demoPolicy,
@@ -77,7 +79,7 @@ function policyFor(c) {
 /** The request view the app sees for a browser request of this case. */
 function viewFor(c, host, method, url) {
   if (c.via === "proxy") {
-    const headers = { host, ...forwardedHeaders(BROWSER_ADDRESS) };
+    const headers = { host, ...CLIENT_FORWARDED, ...forwardedHeaders(BROWSER_ADDRESS) };
     return { encrypted: false, peer: PROXY_ADDRESS, headers, method, url };
   }
   const headers = c.forged ? { host, ...forwardedHeaders(BROWSER_ADDRESS) } : { host };
@@ -404,6 +406,7 @@ describe.each(FRAMEWORKS)("%s: the browser's cookie store agrees with the policy
 
         const context = await freshContext(browser);
         try {
+          if (c.via === "proxy") await context.setExtraHTTPHeaders(CLIENT_FORWARDED);
           if (c.flow === "page") await pageFlow({ context, framework, c, origin, verdict });
           else await redirectFlow({ context, c, origin });
         } finally {

@@ -50,6 +50,14 @@ export function suitePolicy() {
   return policy;
 }
 
+/**
+ * A `Forwarded` header the browser sends itself through the TLS proxy, which passes it on
+ * untouched (as nginx, Caddy, HAProxy and Apache do). SPEC v2's default headers, which the
+ * demo's file lists, do not include `forwarded`: it is never read, so it cannot turn the
+ * proxy's HTTPS into plain HTTP (nor, listed beside X-Forwarded-Proto, into a conflict).
+ */
+export const CLIENT_FORWARDED = { forwarded: "for=203.0.113.66;proto=http" };
+
 /** The attributes every profile here gives the two cookies, besides Secure. */
 export const COOKIE_SHAPE = {
   sessionId: { httpOnly: true, sameSite: "strict", maxAge: 3600, path: "/" },
