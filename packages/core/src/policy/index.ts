@@ -1,6 +1,8 @@
 /** The policy file: schema, validation, profile resolution and `check` warnings. */
+
+export { policyJsonSchema } from "./json-schema.js";
 export { type ProfileResolution, resolveProfile } from "./resolve.js";
-export { definePolicy, policySchema } from "./schema.js";
+export { definePolicy, policySchema, type SchemaNode } from "./schema.js";
 export {
   type CookieSources,
   formatSettingPath,

@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import { SPEC_POLICY } from "../spec-example.fixture.js";
 import { type PolicyIssue, PolicyLoadError } from "../types.js";
@@ -361,5 +362,43 @@ describe("validatePolicy: redirect hosts", () => {
     expect(issues[0]?.message).toBe(
       '"https://example.com" is not a host: write a name (example.com), a wildcard (*.example.com) or an IP address, without scheme, port or path',
     );
+  });
+});
+
+describe("validatePolicy: any input", () => {
+  test("answers a PolicyLoadError or a copy of the policy, never anything else", () => {
+    const value = fc.anything({ maxDepth: 2, maxKeys: 3 });
+    const input = fc.oneof(
+      fc.jsonValue({ maxDepth: 3 }),
+      value.map((rule) => ({ cookies: { a: rule } })),
+      value.map((profile) => ({ profiles: { p: profile } })),
+    );
+    fc.assert(
+      fc.property(input, (input) => {
+        let policy: unknown;
+        try {
+          policy = validatePolicy(input);
+        } catch (error) {
+          return error instanceof PolicyLoadError && error.issues.length > 0;
+        }
+        expect(policy).toEqual(input);
+        return typeof input !== "object" || policy !== input;
+      }),
+      { numRuns: 10_000 },
+    );
+  });
+
+  test("the policy given back is a copy: changing the object later changes nothing", () => {
+    const input = { cookies: { sid: { maxAge: 60 } }, proxy: { trust: ["loopback"] } };
+    const policy = validatePolicy(input);
+    input.cookies.sid.maxAge = -1;
+    input.proxy.trust.push("10.0.0.0/33");
+    expect(policy).toEqual({ cookies: { sid: { maxAge: 60 } }, proxy: { trust: ["loopback"] } });
+  });
+
+  test("a key set to undefined in code is as if absent", () => {
+    expect(validatePolicy({ mode: undefined, https: { redirect: undefined } })).toEqual({
+      https: {},
+    });
   });
 });

@@ -3,15 +3,13 @@
  * (extends targets and cycles, Secure conflicts of every profile). Every problem is
  * reported at once, each at its JSON pointer, in words a user acts on.
  */
-import type { z } from "zod";
 import { type PolicyFile, type PolicyIssue, PolicyLoadError } from "../types.js";
 import { lineColumn, scanJson } from "./json-error.js";
 import { didYouMean, toPointer } from "./pointer.js";
 import { profileNames, resolveNamedProfile } from "./resolve.js";
-import { policySchema } from "./schema.js";
+import { policySchema, type SchemaNode } from "./schema.js";
 
-type Issue = z.core.$ZodIssue;
-type SchemaDef = { type: string; [key: string]: unknown };
+type Path = (string | number)[];
 
 /** A value as a user would recognise it in a message. */
 function show(value: unknown): string {
@@ -26,139 +24,128 @@ function show(value: unknown): string {
   return String(value);
 }
 
-const EXPECTED: Record<string, string> = {
-  boolean: "true or false",
-  string: "a string",
-  number: "a number",
-  int: "a whole number",
-  object: "an object",
-  record: "an object",
-  array: "a list",
-};
-
-function def(schema: unknown): SchemaDef {
-  return (schema as { _zod: { def: SchemaDef } })._zod.def;
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
-/** The object schemas reachable at `path`, for listing known keys in a hint. */
-function objectKeysAt(path: readonly PropertyKey[]): string[] {
-  let nodes: unknown[] = [policySchema];
-  for (const segment of [...path, null]) {
-    const next: unknown[] = [];
-    const expand = (node: unknown): void => {
-      const d = def(node);
-      if (d.type === "optional") expand(d.innerType);
-      else if (d.type === "union") for (const option of d.options as unknown[]) expand(option);
-      else if (segment === null) next.push(node);
-      else if (d.type === "object") {
-        const child = (d.shape as Record<string, unknown>)[String(segment)];
-        if (child) next.push(child);
-      } else if (d.type === "record") next.push(d.valueType);
-      else if (d.type === "array" && typeof segment === "number") next.push(d.element);
-    };
-    for (const node of nodes) expand(node);
-    nodes = next;
+/** "a, b or c" */
+function listOf(words: string[]): string {
+  return words.length === 1
+    ? String(words[0])
+    : `${words.slice(0, -1).join(", ")} or ${words.at(-1)}`;
+}
+
+/** What the node expects, when the value is not even of its type (else null). */
+function expectedType(node: SchemaNode, value: unknown): string | null {
+  switch (node.kind) {
+    case "boolean":
+      return typeof value === "boolean" ? null : "true or false";
+    case "string":
+      return typeof value === "string" ? null : "a string";
+    case "integer":
+      if (typeof value !== "number" || !Number.isFinite(value)) return "a number";
+      return Number.isInteger(value) ? null : "a whole number";
+    case "array":
+      return Array.isArray(value) ? null : "a list";
+    case "object":
+    case "record":
+      return isObject(value) ? null : "an object";
+    case "enum":
+      return node.values.includes(value as string | number) ? null : "one of its values";
+    case "union":
+      return node.options.every((option) => expectedType(option, value) !== null)
+        ? node.error
+        : null;
   }
-  return nodes.flatMap((node) => Object.keys(def(node).shape ?? {}));
 }
 
-function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
-  let value = input;
-  for (const segment of path) {
-    if (typeof value !== "object" || value === null) return undefined;
-    value = (value as Record<PropertyKey, unknown>)[segment];
+/**
+ * Checks `value` against `node`, adding an issue per problem (each at its JSON pointer),
+ * and gives back a copy of it, so a caller changing its object later changes nothing.
+ */
+function check(node: SchemaNode, value: unknown, path: Path, issues: PolicyIssue[]): unknown {
+  const fail = (message: string, at: Path = path) => {
+    issues.push({ path: toPointer(at), message });
+  };
+  if (node.kind === "enum") {
+    if (node.values.includes(value as string | number)) return value;
+    const hint =
+      typeof value === "string"
+        ? didYouMean(
+            value,
+            node.values.filter((v): v is string => typeof v === "string"),
+            1, // a looser hint could flip the meaning ("secure" → "insecure")
+          )
+        : "";
+    fail(`must be ${listOf(node.values.map(show))} (got ${show(value)})${hint}`);
+    return value;
   }
-  return value;
-}
-
-/** One zod issue as policy issues (an unknown-keys issue becomes one per key). */
-function describe(issue: Issue, input: unknown): PolicyIssue[] {
-  const path = issue.path;
-  const at = toPointer(path);
-  const value = valueAt(input, path);
-  switch (issue.code) {
-    case "unrecognized_keys": {
-      const known = objectKeysAt(path);
-      return issue.keys.map((key) => ({
-        path: toPointer([...path, key]),
-        message: `unknown key "${key}"${didYouMean(key, known)}`,
-      }));
+  if (node.kind === "union") {
+    // The value has the type of one option (an object for `redirect`): its problems are the ones to show.
+    const fitting = node.options.filter((option) => expectedType(option, value) === null);
+    if (fitting.length === 1 && fitting[0]) return check(fitting[0], value, path, issues);
+    fail(`${node.error} (got ${show(value)})`);
+    return value;
+  }
+  const expected = expectedType(node, value);
+  if (expected !== null) {
+    const subject = path.length === 0 ? "the policy must be" : "must be";
+    fail(`${subject} ${expected} (got ${show(value)})`);
+    return value;
+  }
+  switch (node.kind) {
+    case "string": {
+      const message = stringError(node, value as string);
+      if (message !== null) fail(message);
+      return value;
     }
-    case "invalid_type": {
-      const expected = EXPECTED[issue.expected] ?? issue.expected;
-      const subject = path.length === 0 ? "the policy must be" : "must be";
-      return [{ path: at, message: `${subject} ${expected} (got ${show(value)})` }];
+    case "integer": {
+      const n = value as number;
+      if (n < node.min) fail(`must be at least ${node.min} (got ${show(n)})`);
+      else if (n > node.max) fail(`must be at most ${node.max} (got ${show(n)})`);
+      return value;
     }
-    case "invalid_value": {
-      const options = issue.values.map((v) => show(v));
-      const list =
-        options.length === 1
-          ? options[0]
-          : `${options.slice(0, -1).join(", ")} or ${options.at(-1)}`;
-      const hint =
-        typeof value === "string"
-          ? didYouMean(
-              value,
-              issue.values.filter((v): v is string => typeof v === "string"),
-              1, // a looser hint could flip the meaning ("secure" → "insecure")
-            )
-          : "";
-      return [{ path: at, message: `must be ${list} (got ${show(value)})${hint}` }];
-    }
-    case "too_small": {
-      const message =
-        issue.origin === "string" || issue.origin === "array"
-          ? "must not be empty"
-          : `must be at least ${issue.minimum} (got ${show(value)})`;
-      return [{ path: at, message }];
-    }
-    case "too_big":
-      return [{ path: at, message: `must be at most ${issue.maximum} (got ${show(value)})` }];
-    case "invalid_key": {
-      const inner = issue.issues[0];
-      const key = String(path.at(-1));
-      const why =
-        inner?.code === "too_small" ? "must not be empty" : (inner?.message ?? "is not allowed");
-      return [{ path: at, message: `key ${show(key)} ${why}` }];
-    }
-    case "invalid_format":
-      return [{ path: at, message: `${show(value)} ${issue.message}` }];
-    case "invalid_union": {
-      // The value had the type of one branch (an object for `redirect`): its issues are the ones to show.
-      const matched = issue.errors.filter(
-        (branch) => !branch.every((i) => i.code === "invalid_type" && i.path.length === 0),
+    case "array":
+      return (value as unknown[]).map((item, index) =>
+        check(node.items, item, [...path, index], issues),
       );
-      if (matched.length === 1 && matched[0]) {
-        return matched[0].flatMap((inner) =>
-          describe({ ...inner, path: [...path, ...inner.path] } as Issue, input),
-        );
+    case "object": {
+      const copy: Record<string, unknown> = {};
+      for (const [key, item] of Object.entries(value as Record<string, unknown>)) {
+        if (item === undefined) continue; // an optional key spelled out in code, as absent
+        const property = Object.hasOwn(node.properties, key) ? node.properties[key] : undefined;
+        if (property === undefined) {
+          const hint = didYouMean(key, Object.keys(node.properties));
+          fail(`unknown key ${JSON.stringify(key)}${hint}`, [...path, key]);
+        } else copy[key] = check(property, item, [...path, key], issues);
       }
-      return [{ path: at, message: `${issue.message} (got ${show(value)})` }];
+      return copy;
+    }
+    case "record": {
+      const copy: Record<string, unknown> = {};
+      for (const [key, item] of Object.entries(value as Record<string, unknown>)) {
+        const keyError = stringError(node.keys, key, "");
+        // An own "__proto__" (JSON.parse makes one) would set the copy's prototype, not add a rule.
+        if (key === "__proto__") fail('"__proto__" is a reserved name', [...path, key]);
+        else if (keyError !== null) fail(`key ${show(key)} ${keyError}`, [...path, key]);
+        else copy[key] = check(node.values, item, [...path, key], issues);
+      }
+      return copy;
     }
     default:
-      return [{ path: at, message: issue.message }];
+      return value;
   }
 }
 
-function hasOwnProto(value: unknown): boolean {
-  return typeof value === "object" && value !== null && Object.hasOwn(value, "__proto__");
-}
-
-/** zod drops a `__proto__` key of a record without a word; say so instead of ignoring a rule. */
-function reservedKeyIssues(input: unknown): PolicyIssue[] {
-  if (typeof input !== "object" || input === null) return [];
-  const root = input as Record<string, unknown>;
-  const records: PropertyKey[][] = [["cookies"], ["profiles"]];
-  const profiles = root.profiles;
-  if (typeof profiles === "object" && profiles !== null) {
-    for (const name of Object.keys(profiles)) records.push(["profiles", name, "cookies"]);
-  }
-  return records
-    .filter((path) => hasOwnProto(valueAt(input, path)))
-    .map((path) => ({
-      path: toPointer([...path, "__proto__"]),
-      message: '"__proto__" is a reserved name',
-    }));
+/** The problem with a string, or null; `subject` opens a pattern's message (the quoted value by default). */
+function stringError(
+  node: Extract<SchemaNode, { kind: "string" }>,
+  value: string,
+  subject = `${show(value)} `,
+): string | null {
+  if (value.length < (node.minLength ?? 0)) return "must not be empty";
+  if (node.pattern && !node.pattern.test(value)) return `${subject}${node.patternError}`;
+  return node.check?.(value) ?? null;
 }
 
 /** Issues the schema cannot see: every profile's extends chain and Secure conflicts. */
@@ -181,15 +168,11 @@ function profileIssues(policy: PolicyFile): PolicyIssue[] {
 
 /** Validates a policy object; throws `PolicyLoadError` with every issue. */
 export function validatePolicy(input: unknown, source?: string): PolicyFile {
-  const result = policySchema.safeParse(input);
-  const reserved = reservedKeyIssues(input);
-  if (!result.success || reserved.length > 0) {
-    const issues = result.success ? [] : result.error.issues.flatMap((i) => describe(i, input));
-    throw new PolicyLoadError([...issues, ...reserved], source);
-  }
-  const issues = profileIssues(result.data);
+  const issues: PolicyIssue[] = [];
+  const policy = check(policySchema, input, [], issues) as PolicyFile;
+  if (issues.length === 0) issues.push(...profileIssues(policy));
   if (issues.length > 0) throw new PolicyLoadError(issues, source);
-  return result.data;
+  return policy;
 }
 
 /** What stands at the offset: a word (`tru`), a character, a line break or the end. */
