@@ -16,13 +16,13 @@
  * median over every round of every set, with its quartiles.
  */
 import { spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import autocannon from "autocannon";
 import { variantsOf } from "./apps.mjs";
 import { loginCookie } from "./login-cookie.mjs";
+import { cpuMs } from "./proc-cpu.mjs";
 import { CLIENTS, clientAddresses, proxiedHeaders } from "./traffic.mjs";
 
 const { values } = parseArgs({
@@ -103,23 +103,6 @@ async function load(url, duration) {
     throw new Error(`${url}: ${result.non2xx} non-2xx answers, ${result.errors} errors`);
   }
   return { perSecond: result.requests.average, total: result.requests.total };
-}
-
-/**
- * The server's CPU time so far in ms (Linux /proc, user + system), or null elsewhere.
- * CPU per request is reported beside the throughput, and A/N per CPU second paired by
- * round: on a shared machine it tells a server that was slow from one that was starved.
- * (Both move by ±10% between runs here; the in-process bench is the steady figure.)
- */
-const TICK_MS = 10; // USER_HZ is 100 on Linux
-function cpuMs(pid) {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return (Number(fields[11]) + Number(fields[12])) * TICK_MS;
-  } catch {
-    return null;
-  }
 }
 
 /**

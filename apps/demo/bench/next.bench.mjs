@@ -6,7 +6,8 @@
  * Both routes live in the one built app (`pnpm build`), behind the same proxy.ts, served by
  * the demo's Next server in a child process; autocannon drives them from here, a round being
  * native, wrapper, wrapper, native after a warm-up. Prints req/s for both and the ratio
- * (target ≥ 0.95), paired by round: the median over rounds with its quartiles. The traffic
+ * (target ≥ 0.95), paired by round: the median over rounds with its quartiles, also per CPU
+ * second of the server (steadier when other processes share the cores). The traffic
  * is one repeated request: the demo's Next app runs the "development" profile, which trusts
  * no proxy, so forwarded clients would only be reported as untrusted headers.
  *   node bench/next.bench.mjs [--duration 2] [--connections 10] [--rounds 6]
@@ -17,6 +18,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import autocannon from "autocannon";
 import { loginCookie } from "./login-cookie.mjs";
+import { cpuMs } from "./proc-cpu.mjs";
 
 const { values } = parseArgs({
   options: {
@@ -43,6 +45,7 @@ function startNext() {
     createInterface({ input: child.stdout }).once("line", (line) => {
       resolve({
         url: JSON.parse(line).url,
+        pid: child.pid,
         stop: () =>
           new Promise((done) => {
             child.removeAllListeners("exit");
@@ -68,7 +71,19 @@ async function load(url, duration) {
   if (result.non2xx > 0 || result.errors > 0) {
     throw new Error(`${url}: ${result.non2xx} non-2xx answers, ${result.errors} errors`);
   }
-  return result.requests.average;
+  return { perSecond: result.requests.average, total: result.requests.total };
+}
+
+/** req/s of `variant` in one run, and its requests per CPU second of the server (or NaN). */
+async function run(variant, url) {
+  const before = cpuMs(server.pid);
+  const { perSecond, total } = await load(url, DURATION);
+  const after = cpuMs(server.pid);
+  return {
+    variant,
+    perSecond,
+    perCpuSecond: before === null ? Number.NaN : (1000 * total) / (after - before),
+  };
 }
 
 const server = await startNext();
@@ -86,13 +101,20 @@ try {
   for (const variant of ["native", "wrapper"]) await load(url(variant), WARMUP);
   const rounds = [];
   for (let round = 0; round < ROUNDS; round++) {
-    const samples = { native: [], wrapper: [] };
+    const runs = [];
     for (const variant of ["native", "wrapper", "wrapper", "native"])
-      samples[variant].push(await load(url(variant), DURATION));
-    rounds.push({ native: mean(samples.native), wrapper: mean(samples.wrapper) });
+      runs.push(await run(variant, url(variant)));
+    const of = (variant, key) => mean(runs.filter((r) => r.variant === variant).map((r) => r[key]));
+    rounds.push({
+      native: of("native", "perSecond"),
+      wrapper: of("wrapper", "perSecond"),
+      cpuRatio: of("wrapper", "perCpuSecond") / of("native", "perCpuSecond"),
+    });
   }
   const ratios = rounds.map((round) => round.wrapper / round.native);
   const [ratio, low, high] = [0.5, 0.25, 0.75].map((f) => quantile(ratios, f));
+  const cpuRatios = rounds.map((round) => round.cpuRatio);
+  const [cpu, cpuLow, cpuHigh] = [0.5, 0.25, 0.75].map((f) => quantile(cpuRatios, f));
   console.log(
     [
       `Next.js POST /login, ${CONNECTIONS} connections, ${ROUNDS} rounds of (native, wrapper, wrapper, native) × ${DURATION} s, after ${WARMUP} s warm-up`,
@@ -101,6 +123,7 @@ try {
       `native cookies().set            | ${mean(rounds.map((r) => r.native)).toFixed(0)}`,
       `cp.route() + res.cookies.set    | ${mean(rounds.map((r) => r.wrapper)).toFixed(0)}`,
       `wrapper/native, paired by round: ${ratio.toFixed(3)} [${low.toFixed(3)}–${high.toFixed(3)}]${ratio >= TARGET ? "" : `  (below ${TARGET})`}`,
+      `per CPU second of the server:    ${cpu.toFixed(3)} [${cpuLow.toFixed(3)}–${cpuHigh.toFixed(3)}]`,
       `Set-Cookie of one login (both): ${cookies.native}`,
     ].join("\n"),
   );
