@@ -1,0 +1,159 @@
+/**
+ * A newcomer's first ten minutes, as the READMEs tell them: `pnpm pack-all` (here the
+ * script it runs after the build, into a temporary folder), a new app made by `npm init -y`
+ * (CommonJS by default) OUTSIDE the workspace, `npm install` of the core and adapter
+ * tarballs plus the framework, `npx cookie-policy init`, then every quick start block of the
+ * READMEs (```js quickstart=<framework> file=<name>) written to its file verbatim and run
+ * with `node`. With no NODE_ENV it must say at start-up that production applies
+ * (ENV_DEFAULTED); a login as the proxy on this host sends it (X-Forwarded-Proto: https from
+ * 127.0.0.1) gets the Secure, HttpOnly, SameSite=Strict session cookie the READMEs promise,
+ * and a plain HTTP login gets none.
+ *
+ * Needs `pnpm build` first and the npm registry (for the frameworks). Next.js's quick start
+ * is not run here (it needs `next build` and its native compiler); its adapter is installed
+ * and exercised by packaging.test.mjs.
+ */
+import { execFile, spawn } from "node:child_process";
+import { once } from "node:events";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { request } from "node:http";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { createInterface } from "node:readline";
+import { promisify } from "node:util";
+import setCookieParser from "set-cookie-parser";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { INSTALL_TIMEOUT, root } from "./tarballs.mjs";
+
+const run = promisify(execFile);
+
+/** What each README's install line adds besides the tarballs, at the versions the demo uses. */
+const FRAMEWORK_DEPS = {
+  express: ["express@5.3.0"],
+  fastify: ["fastify@5.12.8"],
+  hono: ["hono@4.13.19", "@hono/node-server@2.1.8"],
+  koa: ["koa@3.2.1"],
+};
+
+const READMES = ["README.md", ...Object.keys(FRAMEWORK_DEPS).map((f) => `packages/${f}/README.md`)];
+
+/** Every ```js quickstart=<framework> file=<name> block of the READMEs. */
+async function quickStarts() {
+  const found = [];
+  for (const readme of READMES) {
+    const text = await readFile(join(root, readme), "utf8");
+    for (const m of text.matchAll(/^```js quickstart=(\w+) file=(\S+)\n([\s\S]*?)^```$/gm)) {
+      found.push({ readme, framework: m[1], file: m[2], code: m[3] });
+    }
+  }
+  return found;
+}
+
+const blocks = await quickStarts();
+let work = "";
+let tarballs = "";
+
+beforeAll(async () => {
+  work = await mkdtemp(join(tmpdir(), "cookie-policy-quickstarts-"));
+  tarballs = join(work, "tarballs");
+  await run(process.execPath, [join(root, "scripts/pack-all.mjs"), tarballs], {
+    timeout: 120_000,
+  });
+}, 120_000);
+
+afterAll(async () => {
+  if (work) await rm(work, { recursive: true, force: true });
+});
+
+function post(url, headers) {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method: "POST", headers, agent: false }, (res) => {
+      let text = "";
+      res.setEncoding("utf8");
+      res.on("data", (chunk) => {
+        text += chunk;
+      });
+      res.on("end", () => resolve({ status: res.statusCode, headers: res.headers, text }));
+    });
+    req.on("error", reject);
+    req.end();
+  });
+}
+
+/** `node <file>` with PORT=0 and no profile chosen; resolves with its URL once it listens. */
+async function startApp(dir, file) {
+  const env = { ...process.env, PORT: "0" };
+  delete env.NODE_ENV;
+  delete env.COOKIE_POLICY_ENV;
+  const child = spawn(process.execPath, [file], { cwd: dir, env });
+  let stderr = "";
+  child.stderr.on("data", (chunk) => {
+    stderr += chunk;
+  });
+  const exited = once(child, "exit").then(([code]) => {
+    throw new Error(`${file} exited (${code}) before listening\n${stderr}`);
+  });
+  const line = await Promise.race([once(createInterface({ input: child.stdout }), "line"), exited]);
+  const port = /:(\d+)\/?\s*$/.exec(line[0])?.[1];
+  if (port === undefined) throw new Error(`${file} printed ${line[0]}`);
+  return { url: `http://127.0.0.1:${port}/login`, stderr: () => stderr, child };
+}
+
+describe("README quick starts, verbatim, in new npm apps", () => {
+  it("finds a quick start for every framework but Next.js", () => {
+    expect([...new Set(blocks.map((b) => b.framework))].sort()).toEqual(
+      Object.keys(FRAMEWORK_DEPS).sort(),
+    );
+  });
+
+  it.concurrent.each(blocks.map((b) => [`${b.readme} (${b.framework})`, b]))(
+    "%s",
+    async (_, block) => {
+      const dir = join(work, `${block.readme.replace(/\W+/g, "-")}-${block.framework}`);
+      await mkdir(dir);
+      await run("npm", ["init", "-y"], { cwd: dir });
+      const install = [
+        "install",
+        "--no-audit",
+        "--no-fund",
+        "--prefer-offline",
+        "--loglevel=error",
+        join(tarballs, "cookie-core.tgz"),
+        join(tarballs, `cookie-${block.framework}.tgz`),
+        ...FRAMEWORK_DEPS[block.framework],
+      ];
+      if (process.env.COOKIE_POLICY_NPM_CACHE)
+        install.push("--cache", process.env.COOKIE_POLICY_NPM_CACHE);
+      await run("npm", install, { cwd: dir, timeout: INSTALL_TIMEOUT });
+      // `npx cookie-policy init`: the bin npm linked for the installed packages.
+      await run("npx", ["--no-install", "cookie-policy", "init"], { cwd: dir });
+      await mkdir(dirname(join(dir, block.file)), { recursive: true });
+      await writeFile(join(dir, block.file), block.code);
+
+      const app = await startApp(dir, block.file);
+      try {
+        const proxied = await post(app.url, { "x-forwarded-proto": "https" });
+        expect(proxied.status).toBe(200);
+        expect(JSON.parse(proxied.text)).toEqual({ ok: true, https: true });
+        const [session, ...others] = setCookieParser.parse(proxied.headers["set-cookie"] ?? []);
+        expect(others).toEqual([]);
+        expect(session).toMatchObject({
+          name: "sessionId",
+          path: "/",
+          secure: true,
+          httpOnly: true,
+          sameSite: "Strict",
+        });
+
+        const plain = await post(app.url, {});
+        expect(plain.status).toBe(200);
+        expect(JSON.parse(plain.text)).toEqual({ ok: true, https: false });
+        expect(plain.headers["set-cookie"]).toBeUndefined();
+        expect(app.stderr()).toContain("ENV_DEFAULTED");
+      } finally {
+        app.child.kill("SIGTERM");
+      }
+    },
+    INSTALL_TIMEOUT,
+  );
+});
