@@ -221,7 +221,9 @@ describe("the request view: Next.js gives no peer address", () => {
   });
 
   it("trust false: the x-forwarded-* Next.js fills in are not reported; a client's Forwarded is", () => {
-    const { cp } = setup({ proxy: { trust: false } });
+    // Every header listed (Forwarded is opt-in since v2), so only the runtime rule keeps quiet.
+    const headers = ["forwarded", "x-forwarded-for", "x-forwarded-proto", "x-forwarded-host"];
+    const { cp } = setup({ proxy: { trust: false, headers } as PolicyFile["proxy"] });
     const filled = {
       host: "example.com",
       "x-forwarded-for": "::ffff:203.0.113.7",

@@ -19,6 +19,7 @@ import {
 } from "@scope/cookie-core";
 import { cookies, headers } from "next/headers.js";
 import { NextResponse } from "next/server.js";
+import { nextReporter } from "./report.js";
 import { fromHeaders, fromRequest } from "./request.js";
 import { applyCookies } from "./response.js";
 
@@ -68,8 +69,8 @@ export interface NextCookiePolicy {
 
 /** Build the Next.js helpers for a policy object (edge-safe: no `node:` anywhere). */
 export function cookiePolicy(options: NextCookiePolicyOptions): NextCookiePolicy {
-  const { config, ...engine } = options;
-  return forPolicy(createCookiePolicy(config, engine));
+  const { config, onReport, ...engine } = options;
+  return forPolicy(createCookiePolicy(config, { ...engine, onReport: nextReporter(onReport) }));
 }
 
 /** The helpers around an already compiled policy (the `/node` entry loads files with it). */

@@ -5,6 +5,7 @@
 import type { Mode, OnReport, PolicyFile } from "@scope/cookie-core";
 import { type LoadCookiePolicyOptions, loadCookiePolicy } from "@scope/cookie-core/node";
 import { forPolicy, type NextCookiePolicy } from "./adapter.js";
+import { nextReporter } from "./report.js";
 
 export * from "./index.js";
 
@@ -21,5 +22,8 @@ export interface NodeCookiePolicyOptions {
 
 /** Like the main entry's `cookiePolicy`, but `config` may be a file path. */
 export function cookiePolicy(options: NodeCookiePolicyOptions = {}): NextCookiePolicy {
-  return forPolicy(loadCookiePolicy(options as LoadCookiePolicyOptions));
+  const { onReport, ...rest } = options;
+  return forPolicy(
+    loadCookiePolicy({ ...rest, onReport: nextReporter(onReport) } as LoadCookiePolicyOptions),
+  );
 }
