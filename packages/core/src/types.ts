@@ -376,6 +376,25 @@ export interface PolicyFile extends Omit<ProfileSettings, "extends"> {
   profiles?: Record<string, ProfileSettings>;
 }
 
+/**
+ * A policy as TypeScript types an imported JSON file (`import policy from
+ * "./cookie-policy.json"`): its strings are `string` and its numbers `number`, not the
+ * literals PolicyFile names. `config` takes it without a cast; the engine validates it at
+ * run time like any policy object. Hand-written policies keep `definePolicy`'s strict type.
+ */
+export type PolicyJson = Widened<PolicyFile>;
+
+/** `T` with string and number literals widened, as TypeScript types a JSON file. */
+type Widened<T> = T extends string
+  ? string
+  : T extends number
+    ? number
+    : T extends boolean | null | undefined
+      ? T
+      : T extends readonly (infer U)[]
+        ? readonly Widened<U>[]
+        : { [K in keyof T]?: Widened<T[K]> };
+
 /** The active profile after merging (SPEC §2.1): every key present. */
 export interface ResolvedProfile {
   proxy: { trust: TrustSetting; headers: ProxyHeader[] };
@@ -411,8 +430,11 @@ export interface EngineOptions {
 
 /** The options every adapter takes (SPEC §4): the engine's, plus where the policy comes from. */
 export interface AdapterOptions extends EngineOptions {
-  /** A path to the policy file (Node only; default `cookie-policy.json` in the cwd) or the policy object. */
-  config?: string | PolicyFile;
+  /**
+   * A path to the policy file (Node only; default `cookie-policy.json` in the cwd) or the
+   * policy object, also as imported from JSON (validated when the policy is compiled).
+   */
+  config?: string | PolicyJson;
 }
 
 /** A compiled policy for one profile. Create once at start-up; share across requests. */

@@ -13,7 +13,7 @@ import {
   createCookiePolicy,
   type Mode,
   type OnReport,
-  type PolicyFile,
+  type PolicyJson,
   parseSetCookie,
   type RequestContext,
 } from "@scope/cookie-core";
@@ -28,7 +28,7 @@ export interface NextCookiePolicyOptions {
    * The policy object (`import policy from "./cookie-policy.json"`; a JSON import's widened
    * types are accepted, the engine validates it). File paths: `@scope/cookie-next/node`.
    */
-  config: PolicyFile | object;
+  config: PolicyJson;
   /** Profile name; else COOKIE_POLICY_ENV, NODE_ENV, "production". */
   env?: string;
   mode?: Mode;
