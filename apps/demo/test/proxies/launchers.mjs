@@ -63,10 +63,10 @@ ${servers.join("\n")}
 }
 
 /**
- * HAProxy (foreground, `-db`): the recipe is a frontend and a backend; one copy per site,
- * their section names suffixed with the site's id so five copies can share a process.
+ * HAProxy's configuration: the recipe is a frontend and a backend; one copy per site, their
+ * section names suffixed with the site's id so five copies can share a process.
  */
-export function startHaproxy({ dir, recipe, sites, certificates, ready, check = false }) {
+export function writeHaproxyConfig({ dir, recipe, sites, certificates }) {
   const sections = sites.map(({ id, upstream, ports }) =>
     fill(recipe, {
       listen: [
@@ -78,7 +78,7 @@ export function startHaproxy({ dir, recipe, sites, certificates, ready, check = 
       certificates,
     }).replace(/^(\s*(?:frontend|backend|default_backend)\s+)([\w.-]+)/gm, `$1$2-${id}`),
   );
-  const conf = write(
+  return write(
     dir,
     "haproxy.cfg",
     `global
@@ -93,8 +93,13 @@ defaults
 ${sections.join("\n")}
 `,
   );
-  if (check) return { command: BINARIES.haproxy, args: ["-c", "-f", conf] };
-  return startChild("haproxy", BINARIES.haproxy, ["-db", "-f", conf], { ready });
+}
+
+/** HAProxy in the foreground (`-db`). */
+export function startHaproxy({ ready, ...config }) {
+  return startChild("haproxy", BINARIES.haproxy, ["-db", "-f", writeHaproxyConfig(config)], {
+    ready,
+  });
 }
 
 const APACHE_MODULES = ["mpm_event", "authz_core", "headers", "proxy", "proxy_http", "ssl"];

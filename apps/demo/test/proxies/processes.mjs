@@ -39,16 +39,30 @@ export function haproxyVersion() {
   return [Number(m[1]), Number(m[2])];
 }
 
-/** A port free on 127.0.0.1 and ::1 alike (a dual-stack listener asked for any port). */
-export function freePort() {
-  return new Promise((resolve, reject) => {
+/**
+ * Ports are taken below Linux's ephemeral range (32768 and up), where no process asking
+ * for "any port" lands between our check and the proxy's bind, and never twice per run.
+ */
+const PORT_RANGE = [20_000, 32_000];
+const handedOut = new Set();
+
+function bindable(port) {
+  return new Promise((resolve) => {
     const server = createServer();
-    server.once("error", reject);
-    server.listen({ port: 0, host: "::", ipv6Only: false }, () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
+    server.once("error", () => resolve(false));
+    server.listen({ port, host: "::", ipv6Only: false }, () => server.close(() => resolve(true)));
   });
+}
+
+/** A port free on 127.0.0.1 and ::1 alike (a dual-stack listener binds it). */
+export async function freePort() {
+  const [low, high] = PORT_RANGE;
+  for (;;) {
+    const port = low + Math.floor(Math.random() * (high - low));
+    if (handedOut.has(port)) continue;
+    handedOut.add(port);
+    if (await bindable(port)) return port;
+  }
 }
 
 /**
