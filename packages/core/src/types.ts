@@ -154,8 +154,8 @@ export interface Hop {
   readonly from: "socket" | "forwarded" | "x-forwarded-for";
 }
 
-/** Who the client is and how the request arrived (SPEC §2.2). Frozen, and fresh for each
- * request: nothing an app does to one changes another decision. */
+/** Who the client is and how the request arrived (SPEC §2.2). A fresh object for each
+ * request: nothing an app does to one changes another request's decisions. */
 export interface Transport {
   readonly protocol: "http" | "https";
   /** protocol === "https" */

@@ -28,26 +28,37 @@ const groups = new Uint16Array(8);
 
 /** `s[from, to)` as a dotted quad (unsigned 32-bit), or -1. */
 function parseV4(s: string, from: number, to: number): number {
+  return scanV4(s, from, to) === to ? IP.v4 : -1;
+}
+
+/**
+ * Read a dotted quad from `s[from, ...)` into `IP.v4`, up to `to` or the first character
+ * that cannot continue it: the index where it ends, or -1 when what precedes is not one.
+ */
+function scanV4(s: string, from: number, to: number): number {
   let value = 0;
-  let part = 0;
-  let digits = 0;
-  let parts = 0;
-  for (let i = from; i <= to; i++) {
-    const c = i === to ? 0x2e : s.charCodeAt(i);
-    if (c === 0x2e /* . */) {
-      if (digits === 0 || part > 255 || ++parts > 4) return -1;
-      value = value * 256 + part;
-      part = 0;
-      digits = 0;
-    } else if (c >= 0x30 && c <= 0x39) {
-      if (digits === 1 && part === 0) return -1; // leading zero: octal to some parsers
-      if (++digits > 3) return -1;
-      part = part * 10 + (c - 0x30);
-    } else {
-      return -1;
+  let i = from;
+  for (let part = 0; part < 4; part++) {
+    if (part > 0) {
+      if (i >= to || s.charCodeAt(i) !== 0x2e /* . */) return -1;
+      i++;
     }
+    const start = i;
+    let n = 0;
+    while (i < to && i - start < 4) {
+      const d = s.charCodeAt(i) - 0x30;
+      if (d < 0 || d > 9) break;
+      n = n * 10 + d;
+      i++;
+    }
+    const digits = i - start;
+    // No leading zeros: octal to some parsers.
+    if (digits === 0 || digits > 3 || n > 255 || (digits > 1 && s.charCodeAt(start) === 0x30))
+      return -1;
+    value = value * 256 + n;
   }
-  return parts === 4 ? value : -1;
+  IP.v4 = value;
+  return i;
 }
 
 function hexValue(c: number): number {
@@ -216,22 +227,12 @@ export function parseAddressAt(s: string, from: number, to: number): IpKind {
       return NOT_IP;
     return parseV6WithZone(s, from + 1, close);
   }
-  let first = -1;
-  let second = -1;
-  for (let i = from; i < to; i++) {
-    if (s.charCodeAt(i) === 0x3a) {
-      if (first < 0) first = i;
-      else {
-        second = i;
-        break;
-      }
-    }
-  }
-  if (first < 0) return parseBareAt(s, from, to);
-  if (second < 0) {
-    // One colon: IPv4 with a port.
-    if (!isPort(s, first + 1, to)) return NOT_IP;
-    return parseBareAt(s, from, first) === IPV4 ? IPV4 : NOT_IP;
+  // IPv4, optionally with a port, in one pass; anything else must be IPv6.
+  const end = scanV4(s, from, to);
+  if (end === to || (end > 0 && s.charCodeAt(end) === 0x3a && isPort(s, end + 1, to))) {
+    IP.from = from;
+    IP.to = end;
+    return IPV4;
   }
   return parseV6WithZone(s, from, to);
 }

@@ -1,8 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import type { PolicyRequest, ProxyHeader, TrustSetting } from "../types.js";
+import type { Hop, PolicyRequest, ProxyHeader, Transport, TrustSetting } from "../types.js";
 import { compileTrust } from "./trust.js";
-import { decideTransport } from "./walk.js";
+import { compileTransport, decideTransport } from "./walk.js";
 
 /** The built-in `proxy.headers` (SPEC v2 §2.1). */
 const DEFAULT_HEADERS: ProxyHeader[] = ["x-forwarded-for", "x-forwarded-proto"];
@@ -1018,5 +1018,27 @@ describe("decideTransport: worst case", () => {
       expect(t.hops.length, key).toBeLessThanOrEqual(34);
       expect(t.trustedHops, key).toBeLessThanOrEqual(32);
     }
+  });
+});
+
+describe("decideTransport: no state between requests (SPEC §2.5)", () => {
+  it("gives each request its own transport: changing one changes no later decision", () => {
+    const decideFor = compileTransport({
+      trust: compileTrust(TEN),
+      headers: DEFAULT_HEADERS,
+      localhost: "insecure",
+    });
+    const req = request("10.0.0.1", {
+      "x-forwarded-for": "203.0.113.7",
+      "x-forwarded-proto": "http",
+    });
+    const first = decideFor(req) as { -readonly [K in keyof Transport]: Transport[K] };
+    first.secure = true;
+    first.protocol = "https";
+    (first.hops as Hop[]).length = 0;
+    const second = decideFor(req);
+    expect(second).not.toBe(first);
+    expect(second).toMatchObject({ protocol: "http", secure: false, clientAddress: "203.0.113.7" });
+    expect(second.hops).toHaveLength(2);
   });
 });

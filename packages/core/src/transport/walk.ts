@@ -59,8 +59,8 @@ export function decideTransport(req: PolicyRequest, cfg: TransportConfig): Trans
 }
 
 /**
- * `decideTransport` for one policy. Keeps nothing between requests: every decision is
- * fresh (and frozen, so an app holding one cannot change what the engine decides next).
+ * `decideTransport` for one policy. Keeps nothing between requests: every decision is a
+ * fresh object, so an app holding one cannot change what the engine decides for another.
  */
 export function compileTransport(cfg: TransportConfig): (req: PolicyRequest) => Transport {
   const names = cfg.headers;
@@ -491,9 +491,9 @@ function finish(
     );
   }
   const localhost = facts?.localhost === true;
-  // Frozen, so an app cannot change what this request's later cookie decisions read; hops
-  // and diagnostics are this request's own (nothing decides on them).
-  return Object.freeze({
+  // A fresh object for each request (freezing it would cost more than the rest of the
+  // object): no other request and no later decision of another request sees it.
+  return {
     protocol,
     secure: protocol === "https",
     source,
@@ -509,7 +509,7 @@ function finish(
       isLoopbackAddress(clientAddress),
     hops,
     diagnostics: diagnostics ?? NO_DIAGNOSTICS,
-  });
+  };
 }
 
 function add(diagnostics: Diagnostics, code: ReasonCode, message: string): Diagnostic[] {
