@@ -4,10 +4,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { inspect } from "node:util";
 import type { PolicyFile, ReportEvent } from "@scope/cookie-core";
+import { type Served, send, serve } from "@scope/test-support";
 import express, { type ErrorRequestHandler } from "express";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type CookiePolicyOptions, cookiePolicy } from "./index.js";
-import { call, type Served, serve } from "./test-harness.js";
 
 const policy: PolicyFile = {
   proxy: { trust: ["127.0.0.2/32"] },
@@ -81,7 +81,7 @@ describe("cookiePolicy() in an Express 5 app", () => {
   afterAll(() => served.close());
 
   it("sets sessionId with Secure, HttpOnly, SameSite=Strict over HTTPS", async () => {
-    const r = await call(served, { scheme: "https", path: "/login" });
+    const r = await send(`${served.https}/login`);
     expect(r.status).toBe(200);
     expect(r.cookies.sessionId).toMatchObject({
       value: "abc123",
@@ -95,7 +95,7 @@ describe("cookiePolicy() in an Express 5 app", () => {
   });
 
   it("drops sessionId over plain HTTP (onInsecure: drop) and reports it", async () => {
-    const r = await call(served, { scheme: "http", path: "/login" });
+    const r = await send(`${served.http}/login`);
     expect(r.status).toBe(200);
     expect(r.setCookie).toEqual([]);
     const { transport, decisions } = JSON.parse(r.body);
@@ -105,10 +105,8 @@ describe("cookiePolicy() in an Express 5 app", () => {
   });
 
   it("keeps sessionId Secure behind a trusted proxy (127.0.0.2, X-Forwarded-Proto: https)", async () => {
-    const r = await call(served, {
-      scheme: "http",
-      path: "/login",
-      peer: "127.0.0.2",
+    const r = await send(`${served.http}/login`, {
+      localAddress: "127.0.0.2",
       headers: { "X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.7" },
     });
     expect(r.cookies.sessionId).toMatchObject({ secure: true, httpOnly: true });
@@ -121,10 +119,8 @@ describe("cookiePolicy() in an Express 5 app", () => {
   });
 
   it("does not believe X-Forwarded-Proto from an untrusted peer (127.0.0.3)", async () => {
-    const r = await call(served, {
-      scheme: "http",
-      path: "/login",
-      peer: "127.0.0.3",
+    const r = await send(`${served.http}/login`, {
+      localAddress: "127.0.0.3",
       headers: { "X-Forwarded-Proto": "https" },
     });
     expect(r.setCookie).toEqual([]);
@@ -137,17 +133,17 @@ describe("cookiePolicy() in an Express 5 app", () => {
   });
 
   it('answers 500 through Express\'s error handler with the code (onInsecure: "error")', async () => {
-    const r = await call(served, { scheme: "http", path: "/csrf" });
+    const r = await send(`${served.http}/csrf`);
     expect(r.status).toBe(500);
     expect(JSON.parse(r.body)).toEqual({ error: "INSECURE_TRANSPORT_ERROR" });
     expect(r.setCookie).toEqual([]);
-    const ok = await call(served, { scheme: "https", path: "/csrf" });
+    const ok = await send(`${served.https}/csrf`);
     expect(ok.status).toBe(200);
     expect(ok.cookies.csrfToken).toMatchObject({ value: "t0k", secure: true });
   });
 
   it("ignores call-site weakening (secure: false, httpOnly: false, laxer SameSite, longer maxAge)", async () => {
-    const r = await call(served, { scheme: "https", path: "/weak" });
+    const r = await send(`${served.https}/weak`);
     expect(r.cookies.sessionId).toMatchObject({
       secure: true,
       httpOnly: true,
@@ -158,7 +154,7 @@ describe("cookiePolicy() in an Express 5 app", () => {
   });
 
   it("converts Express's maxAge (milliseconds) to Max-Age seconds; res.cookie stays chainable", async () => {
-    const r = await call(served, { scheme: "http", path: "/prefs" });
+    const r = await send(`${served.http}/prefs`);
     expect(r.cookies.theme).toMatchObject({ value: "dark", maxAge: 90 });
     expect(r.cookies.theme?.httpOnly).toBeFalsy();
     expect(r.cookies.theme?.secure).toBeFalsy();
@@ -167,7 +163,7 @@ describe("cookiePolicy() in an Express 5 app", () => {
   });
 
   it("clears sessionId with res.clearCookie (expired, Secure over HTTPS)", async () => {
-    const r = await call(served, { scheme: "https", path: "/logout" });
+    const r = await send(`${served.https}/logout`);
     const cleared = r.cookies.sessionId;
     expect(cleared?.value).toBe("");
     expect(cleared?.secure).toBe(true);
@@ -177,28 +173,26 @@ describe("cookiePolicy() in an Express 5 app", () => {
   });
 
   it("keeps signed cookies, object values, custom encode and earlier Set-Cookie headers", async () => {
-    const r = await call(served, { scheme: "https", path: "/express-features" });
+    const r = await send(`${served.https}/express-features`);
     expect(r.cookies.legacy?.value).toBe("1");
     // cookie-parser verifies "s:" + value + "." + base64(HMAC-SHA256(secret, value)) without padding.
     const mac = createHmac("sha256", SECRET).update("3").digest("base64").replace(/=+$/, "");
-    expect(r.cookies.visits?.value).toBe(`s:3.${mac}`);
-    expect(r.cookies.cart?.value).toBe('j:{"items":2}');
+    // Express encodes values with encodeURIComponent; cookie-parser decodes them on the way back.
+    const decoded = (name: string) => decodeURIComponent(r.cookies[name]?.value ?? "");
+    expect(decoded("visits")).toBe(`s:3.${mac}`);
+    expect(decoded("cart")).toBe('j:{"items":2}');
     expect(r.cookies.shout?.value).toBe("HELLO");
     expect(r.setCookie).toHaveLength(4);
   });
 
   it("sends HSTS on HTTPS for a named host only, never on HTTP or an IP-literal host", async () => {
-    const named = await call(served, {
-      scheme: "https",
-      path: "/prefs",
+    const named = await send(`${served.https}/prefs`, {
       headers: { Host: "example.com" },
     });
     expect(named.headers["strict-transport-security"]).toBe("max-age=31536000; includeSubDomains");
-    const ip = await call(served, { scheme: "https", path: "/prefs" });
+    const ip = await send(`${served.https}/prefs`);
     expect(ip.headers["strict-transport-security"]).toBeUndefined();
-    const plain = await call(served, {
-      scheme: "http",
-      path: "/prefs",
+    const plain = await send(`${served.http}/prefs`, {
       headers: { Host: "example.com" },
     });
     expect(plain.headers["strict-transport-security"]).toBeUndefined();
@@ -234,12 +228,10 @@ describe("cookiePolicy() when the app replaces req.headers", () => {
 
   for (const path of ["/copied", "/frozen"]) {
     it(`still decides res.cookie and req.protocol after ${path.slice(1)} headers`, async () => {
-      const plain = await call(served, { scheme: "http", path });
+      const plain = await send(`${served.http}${path}`);
       expect(plain.setCookie).toEqual([]); // dropped over HTTP, as without the rewrite
-      const proxied = await call(served, {
-        scheme: "http",
-        path,
-        peer: "127.0.0.2",
+      const proxied = await send(`${served.http}${path}`, {
+        localAddress: "127.0.0.2",
         headers: { "X-Forwarded-Proto": "https" },
       });
       expect(proxied.cookies.sessionId).toMatchObject({ secure: true, sameSite: "Strict" });
@@ -254,7 +246,7 @@ describe("cookiePolicy() when the app replaces req.headers", () => {
   }
 
   it("keeps the context out of what apps enumerate or serialize from req.headers", async () => {
-    const r = await call(served, { scheme: "http", path: "/copied" });
+    const r = await send(`${served.http}/copied`);
     const { keys, json, inspected, symbols } = JSON.parse(r.body);
     expect(keys).toEqual(["host", "connection", "x-rewritten"]);
     expect(Object.keys(JSON.parse(json))).toEqual(keys);
@@ -277,9 +269,7 @@ describe("cookiePolicy() HTTPS redirect", () => {
   });
 
   it("redirects plain HTTP before any route: status, Location, empty body, no cookie", async () => {
-    const r = await call(served, {
-      scheme: "http",
-      path: "/login?next=%2Fhome",
+    const r = await send(`${served.http}/login?next=%2Fhome`, {
       headers: { Host: "example.com:8080" },
     });
     expect(r.status).toBe(308);
@@ -289,16 +279,12 @@ describe("cookiePolicy() HTTPS redirect", () => {
   });
 
   it("does not redirect HTTPS, nor HTTP proven HTTPS by a trusted proxy", async () => {
-    const tls = await call(served, {
-      scheme: "https",
-      path: "/login",
+    const tls = await send(`${served.https}/login`, {
       headers: { Host: "example.com" },
     });
     expect(tls.status).toBe(200);
-    const proxied = await call(served, {
-      scheme: "http",
-      path: "/login",
-      peer: "127.0.0.2",
+    const proxied = await send(`${served.http}/login`, {
+      localAddress: "127.0.0.2",
       headers: { Host: "example.com", "X-Forwarded-Proto": "https" },
     });
     expect(proxied.status).toBe(200);
@@ -306,7 +292,7 @@ describe("cookiePolicy() HTTPS redirect", () => {
   });
 
   it("refuses an invalid Host with 400 plain text when no hosts are listed", async () => {
-    const r = await call(open, { scheme: "http", path: "/login", headers: { Host: "bad..host" } });
+    const r = await send(`${open.http}/login`, { headers: { Host: "bad..host" } });
     expect(r.status).toBe(400);
     expect(r.headers["content-type"]).toMatch(/^text\/plain/);
     expect(r.headers.location).toBeUndefined();
@@ -322,7 +308,7 @@ describe("cookiePolicy() report-only", () => {
   afterAll(() => served.close());
 
   it("emits the app's own attributes over HTTP and reports what enforce would do", async () => {
-    const r = await call(served, { scheme: "http", path: "/login" });
+    const r = await send(`${served.http}/login`);
     expect(r.cookies.sessionId).toMatchObject({ value: "abc123", path: "/" });
     expect(r.cookies.sessionId?.secure).toBeFalsy();
     expect(r.cookies.sessionId?.httpOnly).toBeFalsy();
@@ -342,7 +328,7 @@ describe("cookiePolicy(options)", () => {
     );
     const served = await serve(app({ config: file }));
     try {
-      const r = await call(served, { scheme: "https", path: "/login" });
+      const r = await send(`${served.https}/login`);
       expect(r.cookies.sessionId).toMatchObject({ value: "abc123", secure: true, maxAge: 60 });
     } finally {
       await served.close();

@@ -4,11 +4,11 @@
  * prototypes on the first request it sees).
  */
 import type { PolicyFile } from "@scope/cookie-core";
+import { type Served, send, serve } from "@scope/test-support";
 import express from "express";
 import session from "express-session";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cookiePolicy } from "./index.js";
-import { call, type Served, serve } from "./test-harness.js";
 
 const policy: PolicyFile = {
   proxy: { trust: ["127.0.0.2/32"] },
@@ -34,7 +34,7 @@ describe("express-session mounted before cookiePolicy()", () => {
 
   it("its cookie is decided from the first request on: Secure and Strict over HTTPS", async () => {
     for (let i = 0; i < 2; i++) {
-      const r = await call(served, { scheme: "https", path: "/login" });
+      const r = await send(`${served.https}/login`);
       expect(r.cookies["connect.sid"], `request ${i + 1}`).toMatchObject({
         secure: true,
         httpOnly: true,
@@ -45,17 +45,13 @@ describe("express-session mounted before cookiePolicy()", () => {
 
   it("req.secure is the policy's verdict for it: sent behind a trusted proxy, not on a spoof", async () => {
     const headers = { "X-Forwarded-Proto": "https" };
-    const proxied = await call(served, {
-      scheme: "http",
-      path: "/login",
-      peer: "127.0.0.2",
+    const proxied = await send(`${served.http}/login`, {
+      localAddress: "127.0.0.2",
       headers,
     });
     expect(proxied.cookies["connect.sid"]).toMatchObject({ secure: true, sameSite: "Strict" });
-    const spoofed = await call(served, {
-      scheme: "http",
-      path: "/login",
-      peer: "127.0.0.3",
+    const spoofed = await send(`${served.http}/login`, {
+      localAddress: "127.0.0.3",
       headers,
     });
     expect(spoofed.body).toBe("ok");
@@ -78,13 +74,13 @@ describe("routes mounted before cookiePolicy()", () => {
   afterAll(() => served.close());
 
   it("keep Express's own res.cookie and req.cookiePolicy is undefined there", async () => {
-    const r = await call(served, { scheme: "http", path: "/before" });
+    const r = await send(`${served.http}/before`);
     expect(JSON.parse(r.body)).toEqual({ decided: false });
     expect(r.setCookie).toEqual(["sessionId=abc; Path=/"]);
   });
 
   it("while routes after it are decided", async () => {
-    const r = await call(served, { scheme: "http", path: "/after" });
+    const r = await send(`${served.http}/after`);
     expect(JSON.parse(r.body)).toEqual({ decided: true });
     expect(r.setCookie).toEqual([]); // sessionId is sensitive: dropped over HTTP
   });

@@ -3,11 +3,11 @@
  * `res.setHeader`, `res.append`, `res.writeHead(status, headers)`) obey the policy too.
  */
 import type { CookieDecision, PolicyFile, ReportEvent } from "@scope/cookie-core";
+import { type Served, send, serve } from "@scope/test-support";
 import express, { type Express } from "express";
 import session, { type SessionOptions } from "express-session";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type CookiePolicyOptions, cookiePolicy } from "./index.js";
-import { call, type Served, serve } from "./test-harness.js";
 
 declare module "express-session" {
   interface SessionData {
@@ -25,14 +25,13 @@ const policy: PolicyFile = {
   },
 };
 
+/** Requests over plain HTTP from a trusted proxy (127.0.0.2) and from an untrusted peer. */
 const behindProxy = {
-  scheme: "http",
-  peer: "127.0.0.2",
+  localAddress: "127.0.0.2",
   headers: { "X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.7" },
 } as const;
 const spoofed = {
-  scheme: "http",
-  peer: "127.0.0.3",
+  localAddress: "127.0.0.3",
   headers: { "X-Forwarded-Proto": "https" },
 } as const;
 
@@ -88,7 +87,7 @@ describe("express-session with cookie.secure: true, behind cookiePolicy()", () =
   afterAll(() => served.close());
 
   it("keeps the session behind a trusted proxy (127.0.0.2, X-Forwarded-Proto: https)", async () => {
-    const r = await call(served, { ...behindProxy, path: "/login" });
+    const r = await send(`${served.http}/login`, behindProxy);
     expect(JSON.parse(r.body)).toEqual({ secure: true, protocol: "https" });
     expect(r.cookies["connect.sid"]).toMatchObject({
       secure: true,
@@ -98,26 +97,25 @@ describe("express-session with cookie.secure: true, behind cookiePolicy()", () =
     });
     // The browser sends it back: the session is found again.
     const sid = r.setCookie[0]?.split(";")[0] ?? "";
-    const me = await call(served, {
+    const me = await send(`${served.http}/me`, {
       ...behindProxy,
-      path: "/me",
       headers: { ...behindProxy.headers, Cookie: sid },
     });
     expect(JSON.parse(me.body)).toEqual({ user: "ada" });
   });
 
   it("req.secure follows the policy in a mounted sub-app too", async () => {
-    const r = await call(served, { ...behindProxy, path: "/sub/where" });
+    const r = await send(`${served.http}/sub/where`, behindProxy);
     expect(JSON.parse(r.body)).toEqual({ secure: true, protocol: "https" });
   });
 
   it("sets it Secure over HTTPS", async () => {
-    const r = await call(served, { scheme: "https", path: "/login" });
+    const r = await send(`${served.https}/login`);
     expect(r.cookies["connect.sid"]).toMatchObject({ secure: true, httpOnly: true });
   });
 
   it("does not send it from an untrusted peer with a spoofed X-Forwarded-Proto", async () => {
-    const r = await call(served, { ...spoofed, path: "/login" });
+    const r = await send(`${served.http}/login`, spoofed);
     expect(JSON.parse(r.body)).toEqual({ secure: false, protocol: "http" });
     expect(r.setCookie).toEqual([]);
   });
@@ -132,14 +130,14 @@ describe("express-session shipping its cookie over plain HTTP (cookie.secure: fa
   afterAll(() => served.close());
 
   it("drops the session cookie on a spoofed X-Forwarded-Proto (sensitive: secure always, onInsecure: drop)", async () => {
-    const r = await call(served, { ...spoofed, path: "/login" });
+    const r = await send(`${served.http}/login`, spoofed);
     expect(r.status).toBe(200);
     expect(r.setCookie).toEqual([]);
     expect(codes(reports)).toContain("INSECURE_TRANSPORT_DROPPED connect.sid");
   });
 
   it("adds Secure and SameSite=Strict from the policy behind a trusted proxy", async () => {
-    const r = await call(served, { ...behindProxy, path: "/login" });
+    const r = await send(`${served.http}/login`, behindProxy);
     expect(r.cookies["connect.sid"]).toMatchObject({
       secure: true,
       httpOnly: true,
@@ -157,7 +155,7 @@ describe("Express's own `trust proxy` does not override the policy", () => {
   afterAll(() => served.close());
 
   it("req.secure follows the policy's transport, not `trust proxy: true`", async () => {
-    const r = await call(served, { ...spoofed, path: "/login" });
+    const r = await send(`${served.http}/login`, spoofed);
     expect(JSON.parse(r.body)).toEqual({ secure: false, protocol: "http" });
     expect(r.setCookie).toEqual([]);
   });
@@ -173,7 +171,7 @@ describe("report-only leaves express-session as it was", () => {
   afterAll(() => served.close());
 
   it("does not change req.secure (Express's answer: plain HTTP, no session cookie)", async () => {
-    const r = await call(served, { ...behindProxy, path: "/login" });
+    const r = await send(`${served.http}/login`, behindProxy);
     expect(JSON.parse(r.body)).toEqual({ secure: false, protocol: "http" });
     expect(r.setCookie).toEqual([]);
   });
@@ -233,20 +231,20 @@ describe("res.setHeader / res.append / res.writeHead Set-Cookie lines", () => {
   });
 
   it("res.setHeader('Set-Cookie', 'sid=1'): Secure, HttpOnly, Strict over HTTPS; dropped over HTTP", async () => {
-    const tls = await call(served, { scheme: "https", path: "/set-header" });
+    const tls = await send(`${served.https}/set-header`);
     expect(tls.cookies.sid).toMatchObject({
       value: "1",
       secure: true,
       httpOnly: true,
       sameSite: "Strict",
     });
-    const plain = await call(served, { scheme: "http", path: "/set-header" });
+    const plain = await send(`${served.http}/set-header`);
     expect(plain.setCookie).toEqual([]);
     expect(plain.body).toBe("ok");
   });
 
   it("res.append('Set-Cookie', [...]): each line decided by its own rule", async () => {
-    const r = await call(served, { scheme: "http", path: "/append" });
+    const r = await send(`${served.http}/append`);
     expect(r.cookies.theme).toMatchObject({ value: "dark", maxAge: 31536000 });
     expect(r.cookies.theme?.httpOnly).toBeFalsy();
     expect(r.cookies.lang).toMatchObject({ value: "fr", httpOnly: true, sameSite: "Lax" });
@@ -254,7 +252,7 @@ describe("res.setHeader / res.append / res.writeHead Set-Cookie lines", () => {
   });
 
   it("decides res.cookie()'s own line once and the foreign one at header time", async () => {
-    const r = await call(served, { scheme: "https", path: "/mixed" });
+    const r = await send(`${served.https}/mixed`);
     expect(r.setCookie).toHaveLength(2);
     expect(r.cookies.theme).toMatchObject({ value: "dark", secure: true });
     expect(r.cookies.sid).toMatchObject({ value: "2", secure: true, sameSite: "Strict" });
@@ -262,32 +260,32 @@ describe("res.setHeader / res.append / res.writeHead Set-Cookie lines", () => {
   });
 
   it("res.writeHead(200, { 'Set-Cookie': [...] }) is decided too", async () => {
-    const tls = await call(served, { scheme: "https", path: "/write-head" });
+    const tls = await send(`${served.https}/write-head`);
     expect(tls.headers["content-type"]).toBe("text/plain");
     expect(tls.cookies.token).toMatchObject({ value: "x", secure: true, httpOnly: true });
     expect(tls.cookies.lang).toMatchObject({ value: "fr", secure: true });
-    const plain = await call(served, { scheme: "http", path: "/write-head" });
+    const plain = await send(`${served.http}/write-head`);
     expect(Object.keys(plain.cookies)).toEqual(["lang"]);
   });
 
   it("res.writeHead(200, 'OK', ['Set-Cookie', ..., 'Set-Cookie', ...]) replaces and is decided", async () => {
-    const tls = await call(served, { scheme: "https", path: "/write-head-list" });
+    const tls = await send(`${served.https}/write-head-list`);
     expect(tls.setCookie).toHaveLength(2);
     expect(tls.cookies.token).toMatchObject({ value: "x", secure: true, httpOnly: true });
     expect(tls.cookies.lang).toMatchObject({ value: "fr", secure: true });
-    const plain = await call(served, { scheme: "http", path: "/write-head-list" });
+    const plain = await send(`${served.http}/write-head-list`);
     expect(Object.keys(plain.cookies)).toEqual(["lang"]);
   });
 
   it("an error decision at header time drops the line and reports it (the head is already going out)", async () => {
-    const r = await call(served, { scheme: "http", path: "/csrf" });
+    const r = await send(`${served.http}/csrf`);
     expect(r.status).toBe(200);
     expect(r.setCookie).toEqual([]);
     expect(codes(reports)).toContain("INSECURE_TRANSPORT_ERROR csrfToken");
   });
 
   it("report-only emits the line as written and reports what enforce would do", async () => {
-    const r = await call(reportOnly, { scheme: "http", path: "/set-header" });
+    const r = await send(`${reportOnly.http}/set-header`);
     expect(r.setCookie).toEqual(["sid=1"]);
     expect(decided.at(-1)?.[0]?.wouldBe).toMatchObject({ action: "drop", header: null });
     expect(codes(reports)).toContain("REPORT_ONLY sid");

@@ -1,10 +1,10 @@
 import type { AddressInfo } from "node:net";
 import fastifyCookie from "@fastify/cookie";
 import type { PolicyFile, ReportEvent } from "@scope/cookie-core";
+import { certificate, send } from "@scope/test-support";
 import Fastify, { type FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type CookiePolicyOptions, cookiePolicy } from "./index.js";
-import { makeCert, send } from "./test-http.js";
 
 const policy: PolicyFile = {
   proxy: { trust: ["127.0.0.2"] },
@@ -18,7 +18,7 @@ const policy: PolicyFile = {
   },
 };
 
-const tls = makeCert();
+const tls = certificate();
 type CookieOrder = "none" | "before" | "after";
 
 /** A real Fastify 5 app with routes that set cookies the way users do. */

@@ -12,12 +12,12 @@ import type {
   PolicyLoadError,
   ReportEvent,
 } from "@scope/cookie-core";
+import { certificate, send } from "@scope/test-support";
 import { Hono } from "hono";
 import { deleteCookie, setCookie } from "hono/cookie";
 import setCookieParser from "set-cookie-parser";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type CookiePolicyEnv, type CookiePolicyOptions, cookiePolicy } from "./index.js";
-import { makeCert, send } from "./test-http.js";
 
 const policy: PolicyFile = {
   proxy: { trust: ["127.0.0.2"] },
@@ -31,7 +31,7 @@ const policy: PolicyFile = {
   },
 };
 
-const tls = makeCert();
+const tls = certificate();
 
 /** An upstream the app proxies with fetch(): its Response headers are immutable. */
 const upstream = createHttpServer((_req, res) => {

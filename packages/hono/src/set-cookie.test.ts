@@ -1,11 +1,11 @@
 import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
 import type { CookiePolicyError, PolicyFile } from "@scope/cookie-core";
+import { send } from "@scope/test-support";
 import { Hono } from "hono";
 import { setCookie as honoSetCookie } from "hono/cookie";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type CookiePolicyEnv, cookiePolicy, type HonoCookieOptions, setCookie } from "./index.js";
-import { send } from "./test-http.js";
 
 const policy: PolicyFile = {
   proxy: { trust: ["127.0.0.2"] },

@@ -3,10 +3,10 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { PolicyFile, ReportEvent } from "@scope/cookie-core";
+import { type Served, send, serve } from "@scope/test-support";
 import Koa from "koa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type CookiePolicyOptions, cookiePolicy } from "./index.js";
-import { call, type Served, serve } from "./test-harness.js";
 
 const policy: PolicyFile = {
   proxy: { trust: ["127.0.0.2/32"] },
@@ -99,7 +99,7 @@ describe("cookiePolicy() in a Koa 3 app", () => {
   afterAll(() => served.close());
 
   it("sets sessionId with Secure, HttpOnly, SameSite=Strict over HTTPS", async () => {
-    const r = await call(served, { scheme: "https", path: "/login" });
+    const r = await send(`${served.https}/login`);
     expect(r.status).toBe(200);
     expect(r.cookies.sessionId).toMatchObject({
       value: "abc123",
@@ -113,7 +113,7 @@ describe("cookiePolicy() in a Koa 3 app", () => {
   });
 
   it("drops sessionId over plain HTTP (onInsecure: drop) instead of throwing", async () => {
-    const r = await call(served, { scheme: "http", path: "/login" });
+    const r = await send(`${served.http}/login`);
     expect(r.status).toBe(200);
     expect(r.setCookie).toEqual([]);
     const { transport, decisions } = JSON.parse(r.body);
@@ -123,10 +123,8 @@ describe("cookiePolicy() in a Koa 3 app", () => {
   });
 
   it("sets a secure: true cookie behind a trusted proxy without app.proxy (no Koa error)", async () => {
-    const r = await call(served, {
-      scheme: "http",
-      path: "/login",
-      peer: "127.0.0.2",
+    const r = await send(`${served.http}/login`, {
+      localAddress: "127.0.0.2",
       headers: { "X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.7" },
     });
     expect(r.status).toBe(200);
@@ -140,10 +138,8 @@ describe("cookiePolicy() in a Koa 3 app", () => {
   });
 
   it("does not believe X-Forwarded-Proto from an untrusted peer (127.0.0.3)", async () => {
-    const r = await call(served, {
-      scheme: "http",
-      path: "/login",
-      peer: "127.0.0.3",
+    const r = await send(`${served.http}/login`, {
+      localAddress: "127.0.0.3",
       headers: { "X-Forwarded-Proto": "https" },
     });
     expect(r.setCookie).toEqual([]);
@@ -156,23 +152,23 @@ describe("cookiePolicy() in a Koa 3 app", () => {
   });
 
   it('answers 500 through Koa\'s error path, code on the error (onInsecure: "error")', async () => {
-    const r = await call(served, { scheme: "http", path: "/csrf" });
+    const r = await send(`${served.http}/csrf`);
     expect(r.status).toBe(500);
     expect(r.body).toBe("Internal Server Error"); // expose: false
     expect(r.setCookie).toEqual([]);
     expect(errors.at(-1)).toMatchObject({ code: "INSECURE_TRANSPORT_ERROR", status: 500 });
-    const ok = await call(served, { scheme: "https", path: "/csrf" });
+    const ok = await send(`${served.https}/csrf`);
     expect(ok.status).toBe(200);
     expect(ok.cookies.csrfToken).toMatchObject({ value: "t0k", secure: true });
   });
 
   it("encodes a value that would inject an attribute or a header (SPEC: a value is encoded)", async () => {
-    const r = await call(served, { scheme: "https", path: "/inject" });
+    const r = await send(`${served.https}/inject`);
     expect(r.status).toBe(200);
     expect(r.setCookie).toHaveLength(1);
     expect(r.setCookie[0]).toMatch(/^note=a%3B%20Domain%3Devil\.example; /);
     expect(r.cookies.note?.domain).toBeUndefined();
-    const crlf = await call(served, { scheme: "https", path: "/crlf" });
+    const crlf = await send(`${served.https}/crlf`);
     expect(crlf.status).toBe(200);
     expect(crlf.setCookie).toHaveLength(1);
     expect(crlf.setCookie[0]).toMatch(/^note=v%0D%0ASet-Cookie%3A%20injected%3D1; /);
@@ -181,16 +177,11 @@ describe("cookiePolicy() in a Koa 3 app", () => {
 
   it("sends a value the header can carry as written: ctx.cookies.get() reads it back unchanged", async () => {
     const value = "s:abc.DEF+/=%7E~x"; // cookie-octets only: kept, `%` included
-    const r = await call(served, {
-      scheme: "https",
-      path: `/note?value=${encodeURIComponent(value)}`,
-    });
+    const r = await send(`${served.https}/note?value=${encodeURIComponent(value)}`);
     expect(r.setCookie[0]).toMatch(/^note=s:abc\.DEF\+\/=%7E~x; /);
     const sig = createHmac("sha1", KEY).update(`note=${value}`).digest("base64url");
     expect(r.setCookie[1]).toMatch(new RegExp(`^note\\.sig=${sig}; `));
-    const back = await call(served, {
-      scheme: "https",
-      path: "/read-note",
+    const back = await send(`${served.https}/read-note`, {
       headers: { Cookie: `note=${value}; note.sig=${sig}` },
     });
     expect(JSON.parse(back.body)).toEqual({ note: value });
@@ -198,44 +189,34 @@ describe("cookiePolicy() in a Koa 3 app", () => {
 
   it("encodes a value with a quote, comma or backslash (not cookie-octets, SPEC §2.3)", async () => {
     for (const value of ['say "hi"', "a,b", "back\\slash"]) {
-      const r = await call(served, {
-        scheme: "https",
-        path: `/note?value=${encodeURIComponent(value)}`,
-      });
+      const r = await send(`${served.https}/note?value=${encodeURIComponent(value)}`);
       expect(r.setCookie[0]?.split("; ")[0]).toBe(`note=${encodeURIComponent(value)}`);
     }
   });
 
   it("signs an encoded value as sent: the .sig companion verifies when the browser sends it back", async () => {
     const value = "a b;c,d";
-    const r = await call(served, {
-      scheme: "https",
-      path: `/note?value=${encodeURIComponent(value)}`,
-    });
+    const r = await send(`${served.https}/note?value=${encodeURIComponent(value)}`);
     expect(r.status).toBe(200);
     const sent = /^note=([^;]*); /.exec(r.setCookie[0] ?? "")?.[1];
     expect(sent).toBe("a%20b%3Bc%2Cd"); // encoded as a whole, as encodeURIComponent does
     const sig = /^note\.sig=([^;]*); /.exec(r.setCookie[1] ?? "")?.[1];
     expect(sig).toBe(createHmac("sha1", KEY).update(`note=${sent}`).digest("base64url"));
     // What a browser sends back: the pairs as they were set.
-    const back = await call(served, {
-      scheme: "https",
-      path: "/read-note",
+    const back = await send(`${served.https}/read-note`, {
       headers: { Cookie: `note=${sent}; note.sig=${sig}` },
     });
     const { note } = JSON.parse(back.body);
     expect(note).toBe(sent); // Koa does not decode: the app decodes what it had to encode
     expect(decodeURIComponent(note)).toBe(value);
-    const forged = await call(served, {
-      scheme: "https",
-      path: "/read-note",
+    const forged = await send(`${served.https}/read-note`, {
       headers: { Cookie: `note=a%20b%3Bd%2Cd; note.sig=${sig}` },
     });
     expect(JSON.parse(forged.body)).toEqual({ note: null });
   });
 
   it("ignores call-site weakening (secure: false, httpOnly: false, laxer SameSite, longer maxAge)", async () => {
-    const r = await call(served, { scheme: "https", path: "/weak" });
+    const r = await send(`${served.https}/weak`);
     expect(r.cookies.sessionId).toMatchObject({
       secure: true,
       httpOnly: true,
@@ -246,7 +227,7 @@ describe("cookiePolicy() in a Koa 3 app", () => {
   });
 
   it("converts Koa's maxAge (milliseconds) to Max-Age seconds; set() stays chainable", async () => {
-    const r = await call(served, { scheme: "http", path: "/prefs" });
+    const r = await send(`${served.http}/prefs`);
     expect(r.cookies.theme).toMatchObject({ value: "dark", maxAge: 90 });
     expect(r.cookies.theme?.httpOnly).toBeFalsy();
     expect(r.cookies.theme?.secure).toBeFalsy();
@@ -254,7 +235,7 @@ describe("cookiePolicy() in a Koa 3 app", () => {
   });
 
   it("clears sessionId when the value is null (expired, Secure over HTTPS)", async () => {
-    const r = await call(served, { scheme: "https", path: "/logout" });
+    const r = await send(`${served.https}/logout`);
     const cleared = r.cookies.sessionId;
     expect(cleared?.value).toBe("");
     expect(cleared?.secure).toBe(true);
@@ -264,7 +245,7 @@ describe("cookiePolicy() in a Koa 3 app", () => {
   });
 
   it("keeps signed cookies (.sig companion with app.keys) and overwrite", async () => {
-    const r = await call(served, { scheme: "https", path: "/koa-features" });
+    const r = await send(`${served.https}/koa-features`);
     // keygrip: base64url(HMAC-SHA1(key, "name=value")).
     const sig = createHmac("sha1", KEY).update("visits=3").digest("base64url");
     expect(r.cookies.visits).toMatchObject({ value: "3", httpOnly: true });
@@ -272,26 +253,20 @@ describe("cookiePolicy() in a Koa 3 app", () => {
     expect(r.setCookie.filter((line) => line.startsWith("theme="))).toHaveLength(1);
     expect(r.cookies.theme?.value).toBe("dark");
 
-    const back = await call(served, {
-      scheme: "https",
-      path: "/read-signed",
+    const back = await send(`${served.https}/read-signed`, {
       headers: { Cookie: `visits=3; visits.sig=${sig}` },
     });
     expect(JSON.parse(back.body)).toEqual({ visits: "3" });
   });
 
   it("sends HSTS on HTTPS for a named host only, never on HTTP or an IP-literal host", async () => {
-    const named = await call(served, {
-      scheme: "https",
-      path: "/prefs",
+    const named = await send(`${served.https}/prefs`, {
       headers: { Host: "example.com" },
     });
     expect(named.headers["strict-transport-security"]).toBe("max-age=31536000; includeSubDomains");
-    const ip = await call(served, { scheme: "https", path: "/prefs" });
+    const ip = await send(`${served.https}/prefs`);
     expect(ip.headers["strict-transport-security"]).toBeUndefined();
-    const plain = await call(served, {
-      scheme: "http",
-      path: "/prefs",
+    const plain = await send(`${served.http}/prefs`, {
       headers: { Host: "example.com" },
     });
     expect(plain.headers["strict-transport-security"]).toBeUndefined();
@@ -312,9 +287,7 @@ describe("cookiePolicy() HTTPS redirect", () => {
   });
 
   it("redirects plain HTTP before any route: status, Location, empty body, no cookie", async () => {
-    const r = await call(served, {
-      scheme: "http",
-      path: "/login?next=%2Fhome",
+    const r = await send(`${served.http}/login?next=%2Fhome`, {
       headers: { Host: "example.com:8080" },
     });
     expect(r.status).toBe(308);
@@ -324,16 +297,12 @@ describe("cookiePolicy() HTTPS redirect", () => {
   });
 
   it("does not redirect HTTPS, nor HTTP proven HTTPS by a trusted proxy", async () => {
-    const tls = await call(served, {
-      scheme: "https",
-      path: "/login",
+    const tls = await send(`${served.https}/login`, {
       headers: { Host: "example.com" },
     });
     expect(tls.status).toBe(200);
-    const proxied = await call(served, {
-      scheme: "http",
-      path: "/login",
-      peer: "127.0.0.2",
+    const proxied = await send(`${served.http}/login`, {
+      localAddress: "127.0.0.2",
       headers: { Host: "example.com", "X-Forwarded-Proto": "https" },
     });
     expect(proxied.status).toBe(200);
@@ -341,7 +310,7 @@ describe("cookiePolicy() HTTPS redirect", () => {
   });
 
   it("refuses an invalid Host with 400 plain text when no hosts are listed", async () => {
-    const r = await call(open, { scheme: "http", path: "/login", headers: { Host: "bad..host" } });
+    const r = await send(`${open.http}/login`, { headers: { Host: "bad..host" } });
     expect(r.status).toBe(400);
     expect(r.headers["content-type"]).toMatch(/^text\/plain/);
     expect(r.headers.location).toBeUndefined();
@@ -357,11 +326,11 @@ describe("cookiePolicy() report-only", () => {
   afterAll(() => served.close());
 
   it("emits the cookie as Koa would have written it and reports what enforce would do", async () => {
-    const r = await call(served, { scheme: "http", path: "/prefs" });
+    const r = await send(`${served.http}/prefs`);
     // Koa's own defaults: Path=/ and HttpOnly, no Max-Age rule from the policy.
     expect(r.cookies.lang).toMatchObject({ value: "fr", path: "/", httpOnly: true });
     expect(r.cookies.lang?.sameSite).toBeUndefined();
-    const login = await call(served, { scheme: "http", path: "/login" });
+    const login = await send(`${served.http}/login`);
     expect(login.cookies.sessionId).toMatchObject({ value: "abc123", secure: true });
     const [decision] = JSON.parse(login.body).decisions;
     expect(decision.wouldBe).toMatchObject({ action: "drop", header: null });
@@ -379,7 +348,7 @@ describe("cookiePolicy(options)", () => {
     );
     const served = await serve(app({ config: file }));
     try {
-      const r = await call(served, { scheme: "https", path: "/login" });
+      const r = await send(`${served.https}/login`);
       expect(r.cookies.sessionId).toMatchObject({ value: "abc123", secure: true, maxAge: 60 });
     } finally {
       await served.close();
