@@ -1,11 +1,14 @@
 /**
  * The demo on Hono 4 (Node server): plain `setCookie` / `deleteCookie` from
  * `hono/cookie` obey the policy, which the middleware applies to the response's
- * Set-Cookie headers once the handler has returned.
+ * Set-Cookie headers as they are written. `POST /cookies` uses the adapter's own
+ * `setCookie` (same arguments): `hono/cookie` serializes the options before the policy
+ * sees them, dropping a maxAge that is not a number, so only a decision made from the
+ * call itself can refuse a bad option as every other framework does (SPEC §2.3).
  */
 import { getRequestListener } from "@hono/node-server";
 import { loadCookiePolicy } from "@scope/cookie-core/node";
-import { cookiePolicy } from "@scope/cookie-hono";
+import { cookiePolicy, setCookie as decidedSetCookie } from "@scope/cookie-hono";
 import { Hono } from "hono";
 import { deleteCookie, setCookie } from "hono/cookie";
 import { demoPolicy } from "../explain.mjs";
@@ -19,11 +22,6 @@ import {
   optionsInSeconds,
   sessionValue,
 } from "./shared.mjs";
-
-/** hono/cookie refuses (throws) some cookies the policy would correct to the same outcome. */
-const HONO_MAX_AGE = 34560000;
-const SECURE_PREFIX = /^__(secure|host)-/i;
-const HOST_PREFIX = /^__host-/i;
 
 export async function start({ port, host, tls, config, env }) {
   // The middleware reads a policy *file* on its first request (so edge bundles never reach
@@ -74,29 +72,13 @@ export async function start({ port, host, tls, config, env }) {
   app.post("/cookies", async (c) => {
     const list = cookieList(await c.req.json().catch(() => undefined));
     if (!list) return c.json(BAD_BODY, 400);
+    // Hono's maxAge is in seconds, like the policy's: the options go as the caller wrote them.
     for (const { name, value, options } of list)
-      setCookie(c, name, value, honoOptions(name, options));
+      decidedSetCookie(c, name, value, optionsInSeconds(options));
     c.set("answerWithDecisions", true);
     return c.json({ decisions: [] });
   });
   app.get("/echo", (c) => c.json({ cookie: c.req.header("cookie") ?? null }));
 
   return listen(getRequestListener(app.fetch), { port, host, tls });
-}
-
-/**
- * Hono's maxAge is in seconds, like the policy's. hono/cookie throws for a prefixed
- * name without Secure, a `__Host-` cookie with another Path or a Domain, Partitioned
- * without Secure and a Max-Age above 400 days; the policy imposes exactly those
- * corrections anyway, so the demo makes them here and the outcome is the same.
- */
-function honoOptions(name, options) {
-  const out = optionsInSeconds(options);
-  if (SECURE_PREFIX.test(name) || out.partitioned) out.secure = true;
-  if (HOST_PREFIX.test(name)) {
-    out.path = "/";
-    delete out.domain;
-  }
-  if (typeof out.maxAge === "number" && out.maxAge > HONO_MAX_AGE) out.maxAge = HONO_MAX_AGE;
-  return out;
 }

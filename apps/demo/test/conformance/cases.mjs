@@ -9,12 +9,14 @@
  * `location` and `hsts` are always compared (null: the header is absent). In
  * `cookies`, null means "not emitted"; an object lists the attributes to check:
  * secure, httpOnly, sameSite ("strict" | "lax" | "none"), path, domain (null: absent),
- * maxAge (seconds, from Max-Age or Expires), partitioned, cleared (empty value, expired).
+ * maxAge (seconds, from Max-Age or Expires), partitioned, cleared (empty value, expired),
+ * value (as sent, not decoded).
  * `decisions` (optional, POST /cookies) lists the `{ name, action }` of the decisions the
  * route answers with.
  * `needs: ["peer"]` marks a case whose outcome depends on the socket peer address.
  */
 
+import { callSiteCases } from "./cases-callsite.mjs";
 import { trustCases } from "./cases-trust.mjs";
 
 const request = (scheme, method, path, { peer = "127.0.0.1", headers = {}, body } = {}) => ({
@@ -1395,6 +1397,7 @@ export const cases = [
   ...transport,
   ...trustCases,
   ...cookieCases,
+  ...callSiteCases,
   ...localhostCases,
   ...redirectCases,
   ...specCases,

@@ -181,6 +181,8 @@ function attribute(cookie, attr, now) {
       return cookie.domain ? cookie.domain.replace(/^\./, "").toLowerCase() : null;
     case "maxAge":
       return lifetime(cookie, now);
+    case "value":
+      return cookie.value;
     case "cleared": {
       const life = lifetime(cookie, now);
       return cookie.value === "" && life !== null && life <= 0;
