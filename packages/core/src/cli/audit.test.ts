@@ -1,14 +1,8 @@
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import {
-  createServer as createHttpServer,
-  type IncomingMessage,
-  type ServerResponse,
-} from "node:http";
-import { createServer as createHttpsServer } from "node:https";
-import type { AddressInfo } from "node:net";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { serve } from "@scope/test-support";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createCookiePolicy } from "../engine.js";
 import { nodeRequest } from "../request/node-view.js";
@@ -69,16 +63,9 @@ let empty = "";
 const closers: Array<() => Promise<void>> = [];
 
 async function listen(kind: "http" | "https", handler: Handler): Promise<string> {
-  const server =
-    kind === "https"
-      ? createHttpsServer(
-          { key: readFileSync(join(dir, "key.pem")), cert: readFileSync(join(dir, "cert.pem")) },
-          handler,
-        )
-      : createHttpServer(handler);
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  closers.push(() => new Promise((resolve) => server.close(() => resolve())));
-  return `${kind}://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+  const served = await serve(handler);
+  closers.push(served.close);
+  return `${served[kind]}/`;
 }
 
 async function run(
@@ -94,27 +81,6 @@ async function run(
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), "cookie-audit-"));
   empty = mkdtempSync(join(tmpdir(), "cookie-audit-empty-"));
-  execFileSync(
-    "openssl",
-    [
-      "req",
-      "-x509",
-      "-newkey",
-      "rsa:2048",
-      "-nodes",
-      "-keyout",
-      join(dir, "key.pem"),
-      "-out",
-      join(dir, "cert.pem"),
-      "-days",
-      "1",
-      "-subj",
-      "/CN=localhost",
-      "-addext",
-      "subjectAltName=DNS:localhost,IP:127.0.0.1,IP:::1",
-    ],
-    { stdio: "ignore" },
-  );
   writeFileSync(join(dir, "cookie-policy.json"), JSON.stringify(policy));
 });
 afterAll(async () => {
@@ -301,16 +267,7 @@ describe("cookie-policy audit URL", () => {
   });
 
   it("gives up on a server that never answers (--timeout) instead of hanging", async () => {
-    const server = createHttpServer(() => {});
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    closers.push(
-      () =>
-        new Promise((resolve) => {
-          server.closeAllConnections();
-          server.close(() => resolve());
-        }),
-    );
-    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+    const url = await listen("http", () => {});
     const { code, err } = await run([url, "--timeout", "0.2"]);
     expect(err).toEqual([`error: cannot fetch ${url}: no response within 0.2s`]);
     expect(code).toBe(2);

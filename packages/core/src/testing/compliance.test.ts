@@ -1,15 +1,9 @@
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import {
-  createServer as createHttpServer,
-  request as httpRequest,
-  type IncomingMessage,
-  type ServerResponse,
-} from "node:http";
-import { createServer as createHttpsServer, request as httpsRequest } from "node:https";
-import type { AddressInfo } from "node:net";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { request as httpRequest, type IncomingMessage, type ServerResponse } from "node:http";
+import { request as httpsRequest } from "node:https";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { serve } from "@scope/test-support";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createCookiePolicy, nodeRequest, type PolicyFile } from "../index.js";
 import { checkPolicyCompliance, expectPolicyCompliance } from "../testing.js";
@@ -58,19 +52,12 @@ const carelessApp: Handler = (_req, res) => {
 };
 
 let dir = "";
-const servers: Array<{ close(cb: () => void): void }> = [];
+const closers: Array<() => Promise<void>> = [];
 
 async function listen(kind: "http" | "https", handler: Handler): Promise<number> {
-  const server =
-    kind === "https"
-      ? createHttpsServer(
-          { key: readFileSync(join(dir, "key.pem")), cert: readFileSync(join(dir, "cert.pem")) },
-          handler,
-        )
-      : createHttpServer(handler);
-  servers.push(server);
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return (server.address() as AddressInfo).port;
+  const served = await serve(handler);
+  closers.push(served.close);
+  return Number(new URL(served[kind]).port);
 }
 
 /** A real request to 127.0.0.1 with the public Host name (HSTS is never due for an IP address). */
@@ -91,30 +78,9 @@ function call(kind: "http" | "https", port: number): Promise<IncomingMessage> {
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), "cookie-testing-"));
-  execFileSync(
-    "openssl",
-    [
-      "req",
-      "-x509",
-      "-newkey",
-      "rsa:2048",
-      "-nodes",
-      "-keyout",
-      join(dir, "key.pem"),
-      "-out",
-      join(dir, "cert.pem"),
-      "-days",
-      "1",
-      "-subj",
-      "/CN=localhost",
-      "-addext",
-      "subjectAltName=DNS:localhost,IP:127.0.0.1,IP:::1",
-    ],
-    { stdio: "ignore" },
-  );
 });
 afterAll(async () => {
-  await Promise.all(servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
+  await Promise.all(closers.map((close) => close()));
   rmSync(dir, { recursive: true, force: true });
 });
 
