@@ -9,6 +9,9 @@
  * 127.0.0.1) gets the Secure, HttpOnly, SameSite=Strict session cookie the READMEs promise,
  * and a plain HTTP login gets none.
  *
+ * With pnpm, one app installs only the Koa adapter's tarball (the core through the override
+ * the README shows) and runs `pnpm exec cookie-policy init`: the adapter's own bin.
+ *
  * Needs `pnpm build` first and the npm registry (for the frameworks). Next.js's quick start
  * is not run here (it needs `next build` and its native compiler); its adapter is installed
  * and exercised by packaging.test.mjs.
@@ -99,6 +102,28 @@ async function startApp(dir, file) {
   return { url: `http://127.0.0.1:${port}/login`, stderr: () => stderr, child };
 }
 
+/** Both requests of the quick start, and what the READMEs promise for them. */
+async function expectQuickStart(app) {
+  const proxied = await post(app.url, { "x-forwarded-proto": "https" });
+  expect(proxied.status).toBe(200);
+  expect(JSON.parse(proxied.text)).toEqual({ ok: true, https: true });
+  const [session, ...others] = setCookieParser.parse(proxied.headers["set-cookie"] ?? []);
+  expect(others).toEqual([]);
+  expect(session).toMatchObject({
+    name: "sessionId",
+    path: "/",
+    secure: true,
+    httpOnly: true,
+    sameSite: "Strict",
+  });
+
+  const plain = await post(app.url, {});
+  expect(plain.status).toBe(200);
+  expect(JSON.parse(plain.text)).toEqual({ ok: true, https: false });
+  expect(plain.headers["set-cookie"]).toBeUndefined();
+  expect(app.stderr()).toContain("ENV_DEFAULTED");
+}
+
 describe("README quick starts, verbatim, in new npm apps", () => {
   it("finds a quick start for every framework but Next.js", () => {
     expect([...new Set(blocks.map((b) => b.framework))].sort()).toEqual(
@@ -132,24 +157,46 @@ describe("README quick starts, verbatim, in new npm apps", () => {
 
       const app = await startApp(dir, block.file);
       try {
-        const proxied = await post(app.url, { "x-forwarded-proto": "https" });
-        expect(proxied.status).toBe(200);
-        expect(JSON.parse(proxied.text)).toEqual({ ok: true, https: true });
-        const [session, ...others] = setCookieParser.parse(proxied.headers["set-cookie"] ?? []);
-        expect(others).toEqual([]);
-        expect(session).toMatchObject({
-          name: "sessionId",
-          path: "/",
-          secure: true,
-          httpOnly: true,
-          sameSite: "Strict",
-        });
+        await expectQuickStart(app);
+      } finally {
+        app.child.kill("SIGTERM");
+      }
+    },
+    INSTALL_TIMEOUT,
+  );
+});
 
-        const plain = await post(app.url, {});
-        expect(plain.status).toBe(200);
-        expect(JSON.parse(plain.text)).toEqual({ ok: true, https: false });
-        expect(plain.headers["set-cookie"]).toBeUndefined();
-        expect(app.stderr()).toContain("ENV_DEFAULTED");
+describe("with pnpm", () => {
+  it(
+    "the adapter alone brings `cookie-policy` (the core is only its dependency, via the README's override)",
+    async () => {
+      const block = blocks.find((b) => b.readme === "packages/koa/README.md");
+      const dir = join(work, "pnpm-koa");
+      await mkdir(dir);
+      await writeFile(
+        join(dir, "package.json"),
+        JSON.stringify({ name: "pnpm-koa", version: "1.0.0" }),
+      );
+      await writeFile(
+        join(dir, "pnpm-workspace.yaml"),
+        `overrides:\n  "@scope/cookie-core": "file:${join(tarballs, "cookie-core.tgz")}"\n`,
+      );
+      // A user's shell: none of the settings pnpm hands the scripts of this workspace.
+      const env = Object.fromEntries(
+        Object.entries(process.env).filter(([name]) => !/^(npm_|pnpm_)/i.test(name)),
+      );
+      await run("pnpm", ["add", join(tarballs, "cookie-koa.tgz"), ...FRAMEWORK_DEPS.koa], {
+        cwd: dir,
+        env,
+        timeout: INSTALL_TIMEOUT,
+      });
+      const manifest = JSON.parse(await readFile(join(dir, "package.json"), "utf8"));
+      expect(Object.keys(manifest.dependencies).sort()).toEqual(["@scope/cookie-koa", "koa"]);
+      await run("pnpm", ["exec", "cookie-policy", "init"], { cwd: dir, env });
+      await writeFile(join(dir, block.file), block.code);
+      const app = await startApp(dir, block.file);
+      try {
+        await expectQuickStart(app);
       } finally {
         app.child.kill("SIGTERM");
       }
