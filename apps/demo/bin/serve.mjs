@@ -5,12 +5,10 @@
  *     [--port N] [--host ADDR] [--https] [--config FILE] [--env NAME]
  * Prints one JSON line {"framework","url"} once listening; runs until SIGTERM/SIGINT.
  */
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { certificate } from "@scope/test-support";
 
 const FRAMEWORKS = ["express", "fastify", "hono", "koa", "next"];
 const here = dirname(fileURLToPath(import.meta.url));
@@ -56,30 +54,8 @@ function options() {
 
 /** A self-signed certificate for localhost, 127.0.0.1 and ::1, made now; the key lives only in memory. */
 function selfSignedCertificate() {
-  const dir = mkdtempSync(join(tmpdir(), "cookie-policy-demo-"));
   try {
-    execFileSync(
-      "openssl",
-      [
-        "req",
-        "-x509",
-        "-newkey",
-        "rsa:2048",
-        "-nodes",
-        "-keyout",
-        join(dir, "key.pem"),
-        "-out",
-        join(dir, "cert.pem"),
-        "-days",
-        "1",
-        "-subj",
-        "/CN=localhost",
-        "-addext",
-        "subjectAltName=DNS:localhost,IP:127.0.0.1,IP:::1",
-      ],
-      { stdio: ["ignore", "ignore", "pipe"] },
-    );
-    return { key: readFileSync(join(dir, "key.pem")), cert: readFileSync(join(dir, "cert.pem")) };
+    return certificate();
   } catch (err) {
     if (err.code === "ENOENT")
       fail("--https needs the openssl command, which was not found on PATH", 1);
@@ -87,8 +63,6 @@ function selfSignedCertificate() {
       `openssl could not make a certificate: ${err.stderr?.toString().trim() || err.message}`,
       1,
     );
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
   }
 }
 

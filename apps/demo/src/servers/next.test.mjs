@@ -5,7 +5,7 @@
  * attestation. Each server is its own process (Next keeps one app per process), started
  * with a policy file written here, so the built app runs against it without a rebuild.
  */
-import { execFileSync, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { request as httpRequest } from "node:http";
@@ -13,6 +13,7 @@ import { request as httpsRequest } from "node:https";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { writeCertificate } from "@scope/test-support";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const serve = fileURLToPath(new URL("../../bin/serve.mjs", import.meta.url));
@@ -106,27 +107,7 @@ const servers = {};
 
 beforeAll(async () => {
   const config = policyFile("policy", POLICY);
-  execFileSync(
-    "openssl",
-    [
-      "req",
-      "-x509",
-      "-newkey",
-      "rsa:2048",
-      "-nodes",
-      "-keyout",
-      join(dir, "key.pem"),
-      "-out",
-      join(dir, "cert.pem"),
-      "-days",
-      "1",
-      "-subj",
-      "/CN=localhost",
-      "-addext",
-      "subjectAltName=DNS:localhost,IP:127.0.0.1,IP:::1",
-    ],
-    { stdio: "ignore" },
-  );
+  writeCertificate(dir);
   // start() in its own process: `node script ENV tls|plain attest|standard`.
   const script = join(dir, "next-server.mjs");
   writeFileSync(

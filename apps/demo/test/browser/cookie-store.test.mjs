@@ -19,6 +19,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createCookiePolicy } from "@scope/cookie-core";
+import { certificate } from "@scope/test-support";
 import setCookieParser from "set-cookie-parser";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freshContext, launchChromium } from "./chromium.mjs";
@@ -34,7 +35,6 @@ import {
 } from "./expectations.mjs";
 import { forwardedHeaders, startTlsProxy } from "./proxy.mjs";
 import { serverPool } from "./servers.mjs";
-import { selfSignedCertificate } from "./tls.mjs";
 
 const FRAMEWORKS = ["express", "fastify", "hono", "koa", "next"];
 const COOKIES = ["sessionId", "theme"];
@@ -53,7 +53,7 @@ beforeAll(async () => {
   tmp = mkdtempSync(join(tmpdir(), "demo-browser-"));
   suiteConfig = join(tmp, "cookie-policy.json");
   writeFileSync(suiteConfig, JSON.stringify(suitePolicy(), null, 2));
-  proxyTls = selfSignedCertificate();
+  proxyTls = certificate();
   mkdirSync(SHOTS, { recursive: true });
   browser = await launchChromium();
 });

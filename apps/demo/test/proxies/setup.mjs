@@ -4,25 +4,13 @@
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { selfSignedCertificate } from "../browser/tls.mjs";
 import { send } from "./client.mjs";
 import { recipe } from "./recipes.mjs";
 
 const DEMO_POLICY = new URL("../../cookie-policy.json", import.meta.url);
 
 /** The certificate and key as the recipes want them: apart (nginx, Apache) and in one file (HAProxy). */
-export function writeCertificates(dir) {
-  const { key, cert } = selfSignedCertificate();
-  const paths = {
-    cert: join(dir, "cert.pem"),
-    key: join(dir, "key.pem"),
-    combined: join(dir, "combined.pem"),
-  };
-  writeFileSync(paths.cert, cert);
-  writeFileSync(paths.key, key, { mode: 0o600 });
-  writeFileSync(paths.combined, Buffer.concat([cert, key]), { mode: 0o600 });
-  return paths;
-}
+export { writeCertificate as writeCertificates } from "@scope/test-support";
 
 /**
  * The demo's policy file with the recipe's `production` profile in place of its own (the

@@ -23,9 +23,9 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
+import { writeCertificate } from "@scope/test-support";
 import setCookieParser from "set-cookie-parser";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { selfSignedCertificate } from "../browser/tls.mjs";
 import { npmInstall, packTarballs } from "../tarballs.mjs";
 
 const run = promisify(execFile);
@@ -150,9 +150,7 @@ beforeAll(async () => {
   const tarballs = await packTarballs(["core", "hono"], join(work, "tarballs"));
   const deps = { hono: "4.13.19", "@hono/node-server": "2.1.8" };
   await npmInstall(dir, { name: "cookie-policy-runtimes", tarballs, deps });
-  const { cert, key } = selfSignedCertificate();
-  await writeFile(join(dir, "cert.pem"), cert);
-  await writeFile(join(dir, "key.pem"), key);
+  writeCertificate(dir);
   await Promise.all(
     Object.entries(RUNTIMES).map(async ([name, runtime]) => {
       if (runtime.wrangler) {
