@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { BoundedCache } from "./bounded-cache.js";
 
 describe("BoundedCache", () => {
-  it("answers every key with its own value, the last hit included", () => {
+  it("answers every key with its own value", () => {
     const cache = new BoundedCache<number>();
     cache.set("a", 1);
     cache.set("b", 2);
