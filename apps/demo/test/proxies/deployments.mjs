@@ -24,6 +24,21 @@ async function sitesFor(apps) {
 
 const byId = (sites) => new Map(sites.map((site) => [site.id, site.ports]));
 
+/** One `launch` process (nginx, HAProxy, Apache) serving the recipe `name` for every app. */
+function oneProcess(launch, name, lang) {
+  return async ({ recipes, dir, apps, certificates, ready }) => {
+    const sites = await sitesFor(apps);
+    const proxy = await launch({
+      dir: join(dir, name),
+      recipe: recipe(recipes, name, lang),
+      sites,
+      certificates,
+      ready: () => ready(byId(sites)),
+    });
+    return { ports: byId(sites), stop: proxy.stop };
+  };
+}
+
 /**
  * `start({ recipes, dir, apps, certificates, ready })` starts the proxies and resolves
  * with `{ ports: Map framework → { http, https }, stop }`.
@@ -37,17 +52,7 @@ export const DEPLOYMENTS = [
     policy: "nginx-edge",
     hops: 1,
     source: "x-forwarded-proto",
-    async start({ recipes, dir, apps, certificates, ready }) {
-      const sites = await sitesFor(apps);
-      const nginx = await startNginx({
-        dir: join(dir, "nginx"),
-        recipe: recipe(recipes, "nginx-edge", "nginx"),
-        sites,
-        certificates,
-        ready: () => ready(byId(sites)),
-      });
-      return { ports: byId(sites), stop: nginx.stop };
-    },
+    start: oneProcess(startNginx, "nginx-edge", "nginx"),
   },
   {
     name: "caddy",
@@ -57,7 +62,7 @@ export const DEPLOYMENTS = [
     ipv4Only: "given two addresses, Caddy 2.6 binds its HTTP-to-HTTPS redirect to one",
     async start({ recipes, dir, apps, ready }) {
       const sites = await sitesFor(apps);
-      const caddies = await Promise.all(
+      const started = await Promise.allSettled(
         sites.map((site) =>
           startCaddy({
             dir: join(dir, `caddy-${site.id}`),
@@ -67,7 +72,14 @@ export const DEPLOYMENTS = [
           }),
         ),
       );
-      return { ports: byId(sites), stop: () => Promise.all(caddies.map((c) => c.stop())) };
+      const caddies = started.filter((s) => s.status === "fulfilled").map((s) => s.value);
+      const stop = () => Promise.all(caddies.map((caddy) => caddy.stop()));
+      const failed = started.find((s) => s.status === "rejected");
+      if (failed) {
+        await stop();
+        throw failed.reason;
+      }
+      return { ports: byId(sites), stop };
     },
   },
   {
@@ -75,17 +87,7 @@ export const DEPLOYMENTS = [
     policy: "haproxy",
     hops: 1,
     source: "x-forwarded-proto",
-    async start({ recipes, dir, apps, certificates, ready }) {
-      const sites = await sitesFor(apps);
-      const haproxy = await startHaproxy({
-        dir: join(dir, "haproxy"),
-        recipe: recipe(recipes, "haproxy", "haproxy"),
-        sites,
-        certificates,
-        ready: () => ready(byId(sites)),
-      });
-      return { ports: byId(sites), stop: haproxy.stop };
-    },
+    start: oneProcess(startHaproxy, "haproxy", "haproxy"),
   },
   {
     name: "haproxy-forwarded",
@@ -93,34 +95,14 @@ export const DEPLOYMENTS = [
     needsHaproxy: [2, 8],
     hops: 1,
     source: "forwarded",
-    async start({ recipes, dir, apps, certificates, ready }) {
-      const sites = await sitesFor(apps);
-      const haproxy = await startHaproxy({
-        dir: join(dir, "haproxy-forwarded"),
-        recipe: recipe(recipes, "haproxy-forwarded", "haproxy"),
-        sites,
-        certificates,
-        ready: () => ready(byId(sites)),
-      });
-      return { ports: byId(sites), stop: haproxy.stop };
-    },
+    start: oneProcess(startHaproxy, "haproxy-forwarded", "haproxy"),
   },
   {
     name: "apache",
     policy: "apache",
     hops: 1,
     source: "x-forwarded-proto",
-    async start({ recipes, dir, apps, certificates, ready }) {
-      const sites = await sitesFor(apps);
-      const apache = await startApache({
-        dir: join(dir, "apache"),
-        recipe: recipe(recipes, "apache", "apache"),
-        sites,
-        certificates,
-        ready: () => ready(byId(sites)),
-      });
-      return { ports: byId(sites), stop: apache.stop };
-    },
+    start: oneProcess(startApache, "apache", "apache"),
   },
   {
     // HAProxy terminates TLS and forwards to nginx (the inner-hop recipe), which forwards

@@ -30,9 +30,9 @@ export function recipe(all, name, lang) {
 }
 
 /** The app's address as every recipe writes it; the suite puts the real upstream there. */
-export const RECIPE_UPSTREAM = "127.0.0.1:3000";
+const RECIPE_UPSTREAM = "127.0.0.1:3000";
 /** The certificate paths the recipes write, by what the suite puts there. */
-export const RECIPE_CERTIFICATES = {
+const RECIPE_CERTIFICATES = {
   cert: "/etc/ssl/example.com/fullchain.pem",
   key: "/etc/ssl/example.com/privkey.pem",
   combined: "/etc/haproxy/certs/example.com.pem",
