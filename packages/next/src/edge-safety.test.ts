@@ -24,6 +24,7 @@ describe("the main entry is edge-safe (middleware.ts on the Edge runtime)", () =
     expect([...graph.keys()].sort()).toEqual([
       "./adapter.ts",
       "./index.ts",
+      "./report.ts",
       "./request.ts",
       "./response.ts",
       "./socket.ts",
