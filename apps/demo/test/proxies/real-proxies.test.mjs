@@ -57,7 +57,7 @@ const runnable = (d) =>
 
 let tmp;
 let certificates;
-const pools = new Map(); // policy name → framework → pool
+const pools = new Map(); // policy (as JSON) → { config, framework → pool }
 const running = new Map(); // deployment name → { ports, stop }
 const matrix = new Map(); // "deployment · framework" → Map check → "ok" | "FAIL" | "n/a"
 const reasons = new Set(); // why a cell is "n/a"
@@ -73,13 +73,15 @@ beforeAll(async () => {
   certificates = writeCertificates(tmp);
 
   const deployments = DEPLOYMENTS.filter(runnable);
-  const appsFor = async (policy) => {
-    if (!pools.has(policy)) {
-      const config = writeRecipePolicy(tmp, RECIPES, policy);
+  // Recipes whose policies are the same (nginx, HAProxy and Apache) share their apps.
+  const appsFor = async (name) => {
+    const key = JSON.stringify(recipe(RECIPES, name, "json").policy);
+    if (!pools.has(key)) {
+      const config = writeRecipePolicy(tmp, RECIPES, name);
       const byFramework = new Map(FRAMEWORKS.map((f) => [f, serverPool(f)]));
-      pools.set(policy, { config, byFramework });
+      pools.set(key, { config, byFramework });
     }
-    const { config, byFramework } = pools.get(policy);
+    const { config, byFramework } = pools.get(key);
     const apps = await Promise.all(
       FRAMEWORKS.map(async (f) => [
         f,
