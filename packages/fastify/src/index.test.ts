@@ -203,16 +203,6 @@ describe.each([
     expect(overHttps.cookies.theme).toMatchObject({ value: "dark", maxAge: 60, secure: true });
   });
 
-  it("sends HSTS on HTTPS for a named host, never over HTTP or for an IP literal", async () => {
-    const named = { headers: { host: "app.example.com" } };
-    const secure = await send(`${tlsApp.url}/explain`, named);
-    expect(secure.headers["strict-transport-security"]).toBe("max-age=31536000; includeSubDomains");
-    const insecure = await send(`${plain.url}/explain`, named);
-    expect(insecure.headers["strict-transport-security"]).toBeUndefined();
-    const ipHost = await send(`${tlsApp.url}/explain`);
-    expect(ipHost.headers["strict-transport-security"]).toBeUndefined();
-  });
-
   it("exposes request.cookiePolicy (transport, explain)", async () => {
     const res = await send(`${tlsApp.url}/explain`, { localAddress: "127.0.0.4" });
     expect(JSON.parse(res.body)).toMatchObject({

@@ -294,18 +294,6 @@ describe("app.use(cookiePolicy()) on @hono/node-server", () => {
     expect(res.headers["strict-transport-security"]).toBe("max-age=31536000; includeSubDomains");
   });
 
-  it("sends HSTS on HTTPS for a named host, never over HTTP or for an IP literal", async () => {
-    const named = { headers: { host: "app.example.com" } };
-    const overTls = await send(`${secure.url}/explain`, named);
-    expect(overTls.headers["strict-transport-security"]).toBe(
-      "max-age=31536000; includeSubDomains",
-    );
-    const insecure = await send(`${plain.url}/explain`, named);
-    expect(insecure.headers["strict-transport-security"]).toBeUndefined();
-    const ipHost = await send(`${secure.url}/explain`);
-    expect(ipHost.headers["strict-transport-security"]).toBeUndefined();
-  });
-
   it("exposes c.var.cookiePolicy (transport, explain)", async () => {
     const res = await send(`${secure.url}/explain`, { localAddress: "127.0.0.4" });
     expect(JSON.parse(res.body)).toMatchObject({
