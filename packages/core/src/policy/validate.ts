@@ -7,7 +7,7 @@ import { type PolicyFile, type PolicyIssue, PolicyLoadError } from "../types.js"
 import { lineColumn, scanJson } from "./json-error.js";
 import { didYouMean, toPointer } from "./pointer.js";
 import { profileNames, resolveNamedProfile } from "./resolve.js";
-import { policySchema, type SchemaNode } from "./schema.js";
+import { policySchema, type SchemaNode, type StringNode } from "./schema.js";
 
 type Path = (string | number)[];
 
@@ -51,7 +51,7 @@ function expectedType(node: SchemaNode, value: unknown): string | null {
     case "record":
       return isObject(value) ? null : "an object";
     case "enum":
-      return node.values.includes(value as string | number) ? null : "one of its values";
+      return node.values.includes(value as string | number) ? null : listOf(node.values.map(show));
     case "union":
       return node.options.every((option) => expectedType(option, value) !== null)
         ? node.error
@@ -124,25 +124,24 @@ function check(node: SchemaNode, value: unknown, path: Path, issues: PolicyIssue
     case "record": {
       const copy: Record<string, unknown> = {};
       for (const [key, item] of Object.entries(value as Record<string, unknown>)) {
-        const keyError = stringError(node.keys, key, "");
         // An own "__proto__" (JSON.parse makes one) would set the copy's prototype, not add a rule.
-        if (key === "__proto__") fail('"__proto__" is a reserved name', [...path, key]);
-        else if (keyError !== null) fail(`key ${show(key)} ${keyError}`, [...path, key]);
+        if (key === "__proto__") {
+          fail('"__proto__" is a reserved name', [...path, key]);
+          continue;
+        }
+        const keyError = stringError(node.keys, key, "");
+        if (keyError !== null) fail(`key ${show(key)} ${keyError}`, [...path, key]);
         else copy[key] = check(node.values, item, [...path, key], issues);
       }
       return copy;
     }
-    default:
+    case "boolean":
       return value;
   }
 }
 
-/** The problem with a string, or null; `subject` opens a pattern's message (the quoted value by default). */
-function stringError(
-  node: Extract<SchemaNode, { kind: "string" }>,
-  value: string,
-  subject = `${show(value)} `,
-): string | null {
+/** The problem with a string, or null; `subject` opens a pattern's message (by default the quoted value). */
+function stringError(node: StringNode, value: string, subject = `${show(value)} `): string | null {
   if (value.length < (node.minLength ?? 0)) return "must not be empty";
   if (node.pattern && !node.pattern.test(value)) return `${subject}${node.patternError}`;
   return node.check?.(value) ?? null;
