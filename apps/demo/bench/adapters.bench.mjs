@@ -20,7 +20,7 @@ import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import autocannon from "autocannon";
-import { variantsOf } from "./apps.mjs";
+import { variantsOf, withRetry } from "./apps.mjs";
 import { loginCookie } from "./login-cookie.mjs";
 import { cpuMs } from "./proc-cpu.mjs";
 import { CLIENTS, clientAddresses, proxiedHeaders } from "./traffic.mjs";
@@ -72,18 +72,6 @@ function start(framework, variant) {
   });
 }
 
-/** A few tries: in a shared checkout a package's dist/ may be mid-rebuild for a moment. */
-async function startWithRetry(framework, variant) {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await start(framework, variant);
-    } catch (err) {
-      if (attempt === 3) throw err;
-      await new Promise((resolve) => setTimeout(resolve, 5_000));
-    }
-  }
-}
-
 /** Every request the next client's (shared by all variants; autocannon builds each one). */
 const CLIENT_HEADERS = clientAddresses(CLIENTS).map(proxiedHeaders);
 let sent = 0;
@@ -113,7 +101,8 @@ async function measureSet(framework) {
   const VARIANTS = variantsOf(framework);
   const servers = {};
   try {
-    for (const variant of VARIANTS) servers[variant] = await startWithRetry(framework, variant);
+    for (const variant of VARIANTS)
+      servers[variant] = await withRetry(() => start(framework, variant));
     const cookies = {};
     for (const variant of VARIANTS)
       cookies[variant] = await loginCookie(`${servers[variant].url}/login`, CLIENT_HEADERS[0]);

@@ -25,6 +25,25 @@ export const VARIANTS = ["native", "middleware", "adapter"];
 export const variantsOf = (framework) =>
   framework === "hono" ? [...VARIANTS, "decided"] : VARIANTS;
 
+/**
+ * `fn()`, tried again a few times: in a shared checkout a package's dist/ may be in the
+ * middle of a rebuild for a few seconds.
+ */
+export async function withRetry(fn, attempts = 6) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fn();
+    } catch (err) {
+      if (attempt === attempts) throw err;
+      await new Promise((resolve) => setTimeout(resolve, 10_000));
+    }
+  }
+}
+
+/** Loads every adapter now (a module loaded once stays loaded, whatever dist/ does later). */
+export const preloadAdapters = () =>
+  withRetry(() => Promise.all(FRAMEWORKS.map((framework) => import(`@scope/cookie-${framework}`))));
+
 const policyOptions = { config: BENCH_POLICY, env: BENCH_ENV, onReport: () => {} };
 const sessionValue = () => randomBytes(18).toString("base64url");
 // The policy's decision for sessionId, in each API's units (plus Secure over https).

@@ -27,7 +27,7 @@ import { Duplex } from "node:stream";
 import { parseArgs } from "node:util";
 // Loaded before any copy is made, as the adapter will import it (see freshExpress).
 import "express";
-import { benchServer, FRAMEWORKS, variantsOf } from "./apps.mjs";
+import { benchServer, FRAMEWORKS, preloadAdapters, variantsOf } from "./apps.mjs";
 import { describeCookie } from "./login-cookie.mjs";
 import { CLIENTS, clientAddresses, proxiedHeaders } from "./traffic.mjs";
 
@@ -45,6 +45,8 @@ const REPEATED_ROUNDS = Number(values["repeated-rounds"]);
 const BATCH = Number(values.batch);
 const WARMUP_ROUNDS = Number(values.warmup);
 const TARGET = 0.97;
+
+await preloadAdapters();
 
 /** `POST /login` as the proxy forwards it for client `address`, as raw HTTP/1.1. */
 function rawRequest(address, i) {
