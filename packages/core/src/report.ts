@@ -45,16 +45,14 @@ export const NOTABLE_REASONS: ReadonlySet<ReasonCode> = new Set<ReasonCode>([
   "CLEAR_SECURE_ON_INSECURE",
 ]);
 
-let lastQuiet: readonly ReasonCode[] | undefined;
-
 /**
- * Whether any of a decision's reasons is notable. Decisions made from a template share its
- * frozen reasons, so the last quiet list answers by identity, without a lookup per reason.
+ * Whether any of a decision's reasons is notable (a routine decision reports nothing). A
+ * plain loop: a request sets several cookies, so remembering the last quiet list missed on
+ * every other cookie and cost more than the lookups it saved.
  */
 export function anyNotable(reasons: readonly ReasonCode[]): boolean {
-  if (reasons === lastQuiet) return false;
-  for (const code of reasons) if (NOTABLE_REASONS.has(code)) return true;
-  if (Object.isFrozen(reasons)) lastQuiet = reasons;
+  for (let i = 0; i < reasons.length; i++)
+    if (NOTABLE_REASONS.has(reasons[i] as ReasonCode)) return true;
   return false;
 }
 
