@@ -98,19 +98,12 @@ describe.each([
     await tlsApp.app.close();
   });
 
-  it("sets sessionId Secure, HttpOnly, SameSite=Strict over HTTPS", async () => {
+  it("sends over HTTPS exactly the line request.cookiePolicy says was decided", async () => {
+    // The attributes themselves are conformance's (flow-prod-login-https, redirect-https-login).
     const res = await send(`${tlsApp.url}/login`, { method: "POST" });
     expect(res.status).toBe(200);
     expect(res.setCookie).toHaveLength(1);
-    expect(res.cookies.sessionId).toMatchObject({
-      value: "abc123",
-      secure: true,
-      httpOnly: true,
-      sameSite: "Strict",
-      maxAge: 3600,
-      path: "/",
-    });
-    // What goes out is exactly what request.cookiePolicy says was decided.
+    expect(res.cookies.sessionId?.secure).toBe(true);
     expect(res.setCookie[0]).toBe(JSON.parse(res.body).decisions[0].header);
   });
 

@@ -165,19 +165,12 @@ describe("app.use(cookiePolicy()) on @hono/node-server", () => {
     await new Promise((resolve) => upstream.close(resolve));
   });
 
-  it("sets sessionId Secure, HttpOnly, SameSite=Strict over HTTPS", async () => {
+  it("sends over HTTPS exactly the line c.var.cookiePolicy says was decided", async () => {
+    // The attributes themselves are conformance's (flow-prod-login-https, redirect-https-login).
     const res = await send(`${secure.url}/login`, { method: "POST" });
     expect(res.status).toBe(200);
     expect(res.setCookie).toHaveLength(1);
-    expect(res.cookies.sessionId).toMatchObject({
-      value: "abc123",
-      secure: true,
-      httpOnly: true,
-      sameSite: "Strict",
-      maxAge: 3600,
-      path: "/",
-    });
-    // What goes out is exactly what c.var.cookiePolicy says was decided.
+    expect(res.cookies.sessionId?.secure).toBe(true);
     expect(res.setCookie[0]).toBe(decisionsOf(res.headers)[0]?.header);
   });
 

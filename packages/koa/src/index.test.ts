@@ -98,20 +98,6 @@ describe("cookiePolicy() in a Koa 3 app", () => {
   });
   afterAll(() => served.close());
 
-  it("sets sessionId with Secure, HttpOnly, SameSite=Strict over HTTPS", async () => {
-    const r = await send(`${served.https}/login`);
-    expect(r.status).toBe(200);
-    expect(r.cookies.sessionId).toMatchObject({
-      value: "abc123",
-      secure: true,
-      httpOnly: true,
-      sameSite: "Strict",
-      maxAge: 3600,
-      path: "/",
-    });
-    expect(JSON.parse(r.body).transport).toMatchObject({ protocol: "https", source: "socket" });
-  });
-
   it("drops sessionId over plain HTTP (onInsecure: drop) instead of throwing", async () => {
     const r = await send(`${served.http}/login`);
     expect(r.status).toBe(200);
