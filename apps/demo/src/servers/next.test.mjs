@@ -8,12 +8,10 @@
 import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { request as httpRequest } from "node:http";
-import { request as httpsRequest } from "node:https";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { writeCertificate } from "@scope/test-support";
+import { send as request, writeCertificate } from "@scope/test-support";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const serve = fileURLToPath(new URL("../../bin/serve.mjs", import.meta.url));
@@ -73,33 +71,12 @@ async function startServer(args, script = serve) {
 }
 
 /** One request over a real socket from `localAddress`; Set-Cookie lines kept as sent. */
-function send(base, path, { method = "GET", headers = {}, body, raw, localAddress } = {}) {
-  const url = new URL(path, base);
-  const request = url.protocol === "https:" ? httpsRequest : httpRequest;
-  return new Promise((resolve, reject) => {
-    const req = request(
-      url,
-      { method, headers, localAddress, agent: false, rejectUnauthorized: false },
-      (res) => {
-        let text = "";
-        res.setEncoding("utf8");
-        res.on("data", (c) => {
-          text += c;
-        });
-        res.on("end", () =>
-          resolve({
-            status: res.statusCode,
-            headers: res.headers,
-            cookies: res.headers["set-cookie"] ?? [],
-            text,
-            json: () => JSON.parse(text),
-          }),
-        );
-      },
-    );
-    req.on("error", reject);
-    req.end(raw ?? (body === undefined ? undefined : JSON.stringify(body)));
+async function send(base, path, { body, raw, ...options } = {}) {
+  const res = await request(new URL(path, base).href, {
+    ...options,
+    body: raw ?? (body === undefined ? undefined : JSON.stringify(body)),
   });
+  return { ...res, cookies: res.setCookie, text: res.body, json: () => JSON.parse(res.body) };
 }
 
 const EX = { host: "example.com" };
