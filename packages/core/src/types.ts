@@ -5,7 +5,7 @@
  */
 
 // ---------------------------------------------------------------------------
-// Policy vocabulary (the types the zod schema in policy/schema.ts produces)
+// Policy vocabulary (the values policy/schema.ts describes)
 // ---------------------------------------------------------------------------
 
 export type SecureMode = "always" | "auto" | "never";
@@ -313,8 +313,8 @@ export class PolicyLoadError extends Error {
 }
 
 // ---------------------------------------------------------------------------
-// The policy file (validated by the zod schema in policy/schema.ts, which must
-// produce exactly these types)
+// The policy file (validated against policy/schema.ts, whose description is
+// checked at compile time to match exactly these types)
 // ---------------------------------------------------------------------------
 
 /** Attributes a policy layer (`defaults`, `sensitive`, a `cookies` rule) may set. */

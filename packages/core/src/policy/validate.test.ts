@@ -106,7 +106,7 @@ describe("validatePolicy(input, source?)", () => {
     expect(byPath["/https/hsts"]).toMatch(/^must be true, false or an object/);
     expect(byPath["/cookies/ok/secure"]).toBe('must be "always", "auto" or "never" (got true)');
     expect(byPath["/cookies/bad name"]).toMatch(/not a cookie name/);
-    // Raw zod wording never reaches the user.
+    // Messages are the policy's words, never a validator library's.
     for (const issue of issues) expect(issue.message).not.toMatch(/Invalid input|expected one of/);
   });
 
