@@ -520,6 +520,14 @@ describe("option-less decisions (made once per name and transport state)", () =>
     expect(viaEmpty.reasons).toBe(plain.reasons);
   });
 
+  it("a call-site Path equal to the policy's is no option; another Path is one", () => {
+    const plain = run("theme", "v", HTTPS);
+    const samePath = run("theme", "v", HTTPS, { path: "/" });
+    expect(samePath).toEqual(plain);
+    expect(samePath.reasons).toBe(plain.reasons);
+    expect(run("theme", "v", HTTPS, { path: "/app" }).header).toMatch(/; Path=\/app/);
+  });
+
   it("a refused value after a cached decision is still refused", () => {
     run("theme", "ok", HTTPS);
     const d = decideCookie(plans("theme"), "\ud800", undefined, encodeURIComponent, HTTPS, false);

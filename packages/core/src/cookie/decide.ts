@@ -156,10 +156,17 @@ function emit(name: string, encoded: string, a: CookieAttributes): string | Erro
   }
 }
 
-/** Adapters pass every option key, most of them undefined: only a defined one counts. */
-function hasCallSiteOptions(options: CookieOptions | undefined): boolean {
+/**
+ * Whether the call site changes anything the policy alone would decide. Adapters pass every
+ * option key, most of them undefined: only a defined one counts, and a Path equal to the
+ * policy's (Hono's and Express's default `/`) changes nothing.
+ */
+function hasCallSiteOptions(plan: CookiePlan, options: CookieOptions | undefined): boolean {
   if (options === undefined) return false;
-  for (const key in options) if (options[key as keyof CookieOptions] !== undefined) return true;
+  for (const key in options) {
+    const value = options[key as keyof CookieOptions];
+    if (value !== undefined && (key !== "path" || value !== plan.floor.path)) return true;
+  }
   return false;
 }
 
@@ -187,7 +194,7 @@ export function decideCookie(
   transport: CookieTransport,
   clearing: boolean,
 ): CookieDecision {
-  if (clearing || hasCallSiteOptions(options))
+  if (clearing || hasCallSiteOptions(plan, options))
     return decideFully(plan, value, options, encode, transport, clearing);
   const slot = transportSlot(transport);
   let template = plan.templates[slot];
