@@ -112,7 +112,8 @@ const REASON_TEXT: Record<ReasonCode, string> = {
   HTTPONLY_REQUIRED_PREFIX: "__Http- / __Host-Http- cookies need HttpOnly: added",
   MAXAGE_CAPPED: "lifetime above 400 days capped (browsers cap it)",
   COOKIE_NAME_INVALID: "the name is not an RFC 6265 token",
-  COOKIE_ATTRIBUTE_INVALID: "a value, Path or Domain could end or split the header",
+  COOKIE_ATTRIBUTE_INVALID:
+    "a call-site option has the wrong type or is outside its grammar, or the value cannot be encoded",
   COOKIE_TOO_LARGE: "name and value exceed 4096 octets",
   CLEAR_SECURE_ON_INSECURE:
     "clearing a Secure cookie over HTTP: browsers ignore it (leave secure cookies alone)",
