@@ -382,6 +382,29 @@ describe("cookie-policy check", () => {
 });
 
 describe("cookie-policy explain", () => {
+  test("hostile request input is answered, never a crash or a hang", () => {
+    const chain = Array.from({ length: 5_000 }, () => "10.0.0.1").join(", ");
+    const result = explainJson([
+      "--env",
+      "production",
+      "--peer",
+      "10.0.0.1",
+      "-H",
+      `X-Forwarded-For: ${chain}`,
+      "-H",
+      `Forwarded: ${"for=_x;".repeat(5_000)}`,
+      "-H",
+      "X-Forwarded-Proto: https",
+      "--set",
+      `sessionId=${"a".repeat(60_000)}`,
+      "--set",
+      "theme=dark; Path=/\u001b[2J",
+    ]);
+    // SPEC §2.2: at most 32 entries are walked; the client is then unknown.
+    expect(result.transport).toMatchObject({ clientAddress: null, trustedHops: 32 });
+    expect(result.cookies.map((c: { action: string }) => c.action)).toEqual(["error", "error"]);
+  });
+
   test("SPEC §3's example: exactly its JSON object (plus mode)", () => {
     const result = explainJson([
       "--env",
