@@ -5,12 +5,7 @@
  */
 import type { PolicyFile, PolicyIssue, ProfileSettings, ResolvedProfile } from "../types.js";
 import { nearest, toPointer } from "./pointer.js";
-import {
-  BUILT_IN_PROFILES,
-  extendsChain,
-  profileNames,
-  resolveNamedProfile,
-} from "./resolve.js";
+import { BUILT_IN_PROFILES, extendsChain, profileNames, resolveNamedProfile } from "./resolve.js";
 
 type Written = { pointer: string[]; settings: ProfileSettings };
 
@@ -139,7 +134,10 @@ function profileNameWarnings(policy: PolicyFile): PolicyIssue[] {
  * cannot be resolved is an error, reported there, not a warning).
  */
 export function policyWarnings(policy: PolicyFile): PolicyIssue[] {
-  const warnings = [...profileNameWarnings(policy), ...writtenLayers(policy).flatMap(layerWarnings)];
+  const warnings = [
+    ...profileNameWarnings(policy),
+    ...writtenLayers(policy).flatMap(layerWarnings),
+  ];
   for (const name of profileNames(policy)) {
     for (const w of profileWarnings(policy, name, resolveNamedProfile(policy, name))) {
       if (!warnings.some((x) => x.path === w.path && x.message === w.message)) warnings.push(w);
