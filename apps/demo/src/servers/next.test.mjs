@@ -285,11 +285,14 @@ describe("what Next.js lets the policy know about the peer (standard next start)
     });
   });
 
-  it("trust false: the x-forwarded-* Next.js fills in itself are not reported; a client's Forwarded is", async () => {
+  it("trust false: the x-forwarded-* Next.js fills in itself are not reported; a client's X-Forwarded-For list is", async () => {
     const quiet = (await send(servers.dev, "/explain")).json();
     expect(quiet.diagnostics).toEqual([]);
+    // (A client's Forwarded is no longer read at all: v2's default headers do not list it.)
     const sent = (
-      await send(servers.dev, "/explain", { headers: { forwarded: "for=203.0.113.7;proto=https" } })
+      await send(servers.dev, "/explain", {
+        headers: { "x-forwarded-for": "203.0.113.7, 198.51.100.1" },
+      })
     ).json();
     expect(sent.diagnostics.map((d) => d.code)).toEqual(["TRANSPORT_HEADERS_WITHOUT_TRUST"]);
     expect(sent.transport).toMatchObject({ protocol: "http", source: "socket" });
