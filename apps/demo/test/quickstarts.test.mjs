@@ -1,7 +1,7 @@
 /**
  * A newcomer's first ten minutes, as the READMEs tell them: `pnpm pack-all` (here the
  * script it runs after the build, into a temporary folder), a new app made by `npm init -y`
- * (CommonJS by default) OUTSIDE the workspace, `npm install` of the core and adapter
+ * (CommonJS by default) OUTSIDE the workspace, `npm install` of the core (and adapter)
  * tarballs plus the framework, `npx cookie-policy init`, then every quick start block of the
  * READMEs (```js quickstart=<framework> file=<name>) written to its file verbatim and run
  * with `node`. With no NODE_ENV it must say at start-up that production applies
@@ -32,6 +32,7 @@ const run = promisify(execFile);
 
 /** What each README's install line adds besides the tarballs, at the versions the demo uses. */
 const FRAMEWORK_DEPS = {
+  core: [],
   express: ["express@5.3.0"],
   fastify: ["fastify@5.12.8"],
   hono: ["hono@4.13.19", "@hono/node-server@2.1.8"],
@@ -144,7 +145,7 @@ describe("README quick starts, verbatim, in new npm apps", () => {
         "--prefer-offline",
         "--loglevel=error",
         join(tarballs, "cookie-core.tgz"),
-        join(tarballs, `cookie-${block.framework}.tgz`),
+        ...(block.framework === "core" ? [] : [join(tarballs, `cookie-${block.framework}.tgz`)]),
         ...FRAMEWORK_DEPS[block.framework],
       ];
       if (process.env.COOKIE_POLICY_NPM_CACHE)
