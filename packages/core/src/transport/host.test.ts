@@ -1,6 +1,13 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { isIpLiteral, isLocalhostHost, isValidHostName, parseHost } from "./host.js";
+import {
+  hostFacts,
+  hostFactsFresh,
+  isIpLiteral,
+  isLocalhostHost,
+  isValidHostName,
+  parseHost,
+} from "./host.js";
 
 describe("parseHost(value)", () => {
   const valid: [string, string, number | null][] = [
@@ -168,5 +175,30 @@ describe("isLocalhostHost(host)", () => {
     ]) {
       expect(isLocalhostHost(h), h).toBe(false);
     }
+  });
+});
+
+describe("hostFacts keeps the previous answer (SPEC §2.5)", () => {
+  it("answers any sequence of hosts exactly as a fresh parse does", () => {
+    const host = fc.constantFrom(
+      "example.com",
+      "Example.com",
+      "example.com:8080",
+      "example.com:0",
+      "localhost",
+      "app.localhost:3000",
+      "127.0.0.1",
+      "[::1]:80",
+      "[::ffff:127.0.0.1]",
+      "exa mple.com",
+      "",
+      "127.1",
+    );
+    fc.assert(
+      fc.property(fc.array(host, { minLength: 1, maxLength: 8 }), (hosts) => {
+        for (const h of hosts) expect(hostFacts(h), h).toEqual(hostFactsFresh(h));
+      }),
+      { numRuns: 10_000 },
+    );
   });
 });

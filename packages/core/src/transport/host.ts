@@ -27,6 +27,20 @@ export interface HostFacts extends ParsedHost {
 
 export function hostFacts(value: string): HostFacts | null {
   if (typeof value !== "string" || value.length === 0 || value.length > 262) return null;
+  // One site's requests bring the same Host: the previous answer (a pure function of the
+  // string, never handed out) is kept for the next request.
+  if (value !== lastHost) {
+    lastHost = value;
+    lastFacts = parse(value);
+  }
+  return lastFacts;
+}
+let lastHost: string | undefined;
+let lastFacts: HostFacts | null = null;
+
+/** `hostFacts` without the previous answer (for tests). */
+export function hostFactsFresh(value: string): HostFacts | null {
+  if (typeof value !== "string" || value.length === 0 || value.length > 262) return null;
   return parse(value);
 }
 

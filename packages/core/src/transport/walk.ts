@@ -21,7 +21,7 @@ import { bareOf, isLoopbackAddress, isPublicAddress, NOT_IP, parseAddress } from
 import { type ForwardedElement, forwardedElementStart, parseForwardedRange } from "./forwarded.js";
 import { isFetchHeaders, readHeader, readHeaderOf } from "./headers.js";
 import { hostFacts } from "./host.js";
-import { NOT_AN_ADDRESS, TRUSTED, type TrustMatcher } from "./trust.js";
+import { NOT_AN_ADDRESS, TRUSTED, type TrustMatcher, type Verdict } from "./trust.js";
 
 export interface TransportConfig {
   readonly trust: TrustMatcher;
@@ -74,6 +74,9 @@ export function compileTransport(cfg: TransportConfig): (req: PolicyRequest) => 
     feh: listed("front-end-https"),
     cfv: listed("cf-visitor"),
   };
+  let lastPeer: string | null | undefined;
+  let lastVerdict: Verdict = NOT_AN_ADDRESS;
+  let lastAddress: string | null = null;
   return (req) => {
     const view = req.headers;
     const fetchStyle = isFetchHeaders(view);
@@ -89,7 +92,14 @@ export function compileTransport(cfg: TransportConfig): (req: PolicyRequest) => 
     h.xssl = at.xssl < 0 ? undefined : present(readHeaderOf(view, "x-forwarded-ssl", fetchStyle));
     h.feh = at.feh < 0 ? undefined : present(readHeaderOf(view, "front-end-https", fetchStyle));
     h.cfv = at.cfv < 0 ? undefined : present(readHeaderOf(view, "cf-visitor", fetchStyle));
-    return walk(req, cfg, host, h);
+    // Requests through one proxy bring the same peer: its verdict is kept for the next one.
+    const peer = req.peer === undefined || req.peer === "" ? null : req.peer;
+    if (peer !== lastPeer) {
+      lastPeer = peer;
+      lastVerdict = peer === null ? NOT_AN_ADDRESS : cfg.trust.classifyAt(peer, 0, peer.length);
+      lastAddress = peer === null || lastVerdict === NOT_AN_ADDRESS ? peer : bareOf(peer);
+    }
+    return walk(req, cfg, host, h, peer, lastVerdict, lastAddress);
   };
 }
 
@@ -140,11 +150,13 @@ function walk(
   cfg: TransportConfig,
   hostHeader: string | undefined,
   h: Headers,
+  peer: string | null,
+  peerVerdict: Verdict,
+  peerAddress: string | null,
 ): Transport {
   const trust = cfg.trust;
   let diagnostics: Diagnostics;
   const socketProtocol: Protocol = req.encrypted ? "https" : "http";
-  const peer = req.peer === undefined || req.peer === "" ? null : req.peer;
 
   if (trust.kind === "all" && peer !== null && isPublicAddress(peer)) {
     diagnostics = add(
@@ -155,8 +167,6 @@ function walk(
   }
 
   // Step 2: an untrusted peer leaves the socket's own transport, whatever the headers say.
-  const peerVerdict = peer === null ? NOT_AN_ADDRESS : trust.classifyAt(peer, 0, peer.length);
-  const peerAddress = peer === null || peerVerdict === NOT_AN_ADDRESS ? peer : bareOf(peer);
   const peerTrusted =
     trust.hops > 0 && (peer === null ? trust.kind !== "list" : peerVerdict === TRUSTED);
   const anyPresent =
