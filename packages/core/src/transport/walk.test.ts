@@ -1042,3 +1042,24 @@ describe("decideTransport: no state between requests (SPEC §2.5)", () => {
     expect(second.hops).toHaveLength(2);
   });
 });
+
+describe("decideTransport: more than one Host header (RFC 9112, SPEC §2.2 step 6)", () => {
+  it("a Fetch Headers object joins them with a comma, which is never a valid host", () => {
+    const headers = new Headers([
+      ["host", "example.com"],
+      ["host", "example.com"],
+    ]);
+    const t = decideTransport(
+      { encrypted: false, peer: "203.0.113.9", headers, method: "GET", url: "/" },
+      { trust: compileTrust(false), headers: DEFAULT_HEADERS, localhost: "insecure" },
+    );
+    expect(t.host).toBeNull();
+    expect(codes(t)).toEqual(["TRANSPORT_HOST_INVALID"]);
+  });
+
+  it("so does a Node record holding them as a list", () => {
+    const t = decide(false, "203.0.113.9", { host: ["example.com", "evil.example"] });
+    expect(t.host).toBeNull();
+    expect(codes(t)).toEqual(["TRANSPORT_HOST_INVALID"]);
+  });
+});
