@@ -3,6 +3,20 @@
  * Node, Bun, Deno, Workers and Next's edge runtime; file loading lives in `./node`.
  */
 
+export {
+  type AppliedFetchVerdict,
+  applyFetchVerdict,
+  type FetchVerdictOptions,
+} from "./apply/fetch.js";
+export {
+  answerNodeRequest,
+  applyNodeVerdict,
+  decideHead,
+  decideOnWriteHead,
+  decideStoredLines,
+  type HeaderStore,
+  type NodeResponseLike,
+} from "./apply/node.js";
 export { encodeCookieValue } from "./cookie/invariants.js";
 export { type ParsedSetCookie, parseSetCookie } from "./cookie/parse.js";
 export { createCookiePolicy } from "./engine.js";
