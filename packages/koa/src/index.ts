@@ -50,11 +50,12 @@ function koaDefaults(jar: Jar): CookieOptions {
 }
 
 /**
- * Koa options in the policy's vocabulary: `maxAge` is milliseconds, and 0 means a session
- * cookie; any other maxAge reaches the policy as written, which refuses it.
+ * Koa options in the policy's vocabulary: `maxAge` is milliseconds; one that is not a number
+ * reaches the policy as written, which refuses it. A maxAge of 0 clears the cookie as on every
+ * adapter (SPEC §2.3), where the `cookies` lib alone would have sent a session cookie.
  */
 function toPolicyOptions(o: SetOption = {}, clearing: boolean, d: CookieOptions): CookieOptions {
-  const maxAge: unknown = clearing || o.maxAge === 0 ? undefined : o.maxAge;
+  const maxAge: unknown = clearing ? undefined : o.maxAge;
   return {
     secure: o.secure ?? d.secure,
     httpOnly: o.httpOnly ?? d.httpOnly,

@@ -67,6 +67,20 @@ export const callSiteCases = [
     },
   },
   {
+    id: "callsite-maxage-zero-clears",
+    title:
+      "maxAge 0 clears the cookie on every framework (Koa's cookies lib alone sends a session cookie)",
+    policy: "cookies",
+    env: "production",
+    request: setOne("probe", "1", { maxAge: 0 }),
+    expect: {
+      status: 200,
+      location: null,
+      hsts: null,
+      cookies: { probe: { cleared: true, path: "/" } },
+    },
+  },
+  {
     id: "cookie-value-not-octets-encoded",
     title: "a value with a quote, comma, backslash and space is sent percent-encoded",
     policy: "cookies",
