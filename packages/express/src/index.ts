@@ -5,11 +5,13 @@
  * route. Every rule lives in @scope/cookie-core: this file only translates.
  */
 import { createHmac } from "node:crypto";
-import type { OutgoingHttpHeader, OutgoingHttpHeaders, ServerResponse } from "node:http";
+import type { ServerResponse } from "node:http";
 import {
   type AdapterOptions,
+  answerNodeRequest,
   type CookieDecision,
   type CookieOptions,
+  decideHead,
   nodeRequest,
   type RequestContext,
 } from "@scope/cookie-core";
@@ -79,56 +81,6 @@ function apply(res: Response, decision: CookieDecision): Response {
     res.append("Set-Cookie", decision.header);
   }
   return res;
-}
-
-/** `writeHead(status, headers)`: merge `headers` into the response, as Node does when headers were set before. */
-function mergeHeaders(res: ServerResponse, headers: OutgoingHttpHeaders | OutgoingHttpHeader[]) {
-  if (Array.isArray(headers)) {
-    // A flat [name, value, ...] list replaces earlier values and keeps its own duplicates.
-    for (let i = 0; i < headers.length; i += 2) res.removeHeader(String(headers[i]));
-    for (let i = 0; i < headers.length; i += 2)
-      res.appendHeader(String(headers[i]), headers[i + 1] as string | string[]);
-  } else
-    for (const [name, value] of Object.entries(headers))
-      if (value !== undefined) res.setHeader(name, value);
-}
-
-/**
- * Right before the head is written: re-decide every Set-Cookie line `res.cookie` did not
- * write (express-session's on-headers hook, `res.setHeader`, `res.append`). The head is
- * already on its way, so an `error` decision cannot take Express's error path: the line is
- * dropped and the engine's report names the code.
- */
-function decideWrittenCookies(res: Response, ctx: RequestContext): void {
-  const value = res.getHeader("Set-Cookie");
-  if (value === undefined) return;
-  // Lines the policy already decided (by `res.cookie`, or at an earlier head) come back as they are.
-  const kept: string[] = [];
-  let changed = false;
-  for (const line of Array.isArray(value) ? value : [String(value)]) {
-    const header = ctx.applySetCookie(line).header;
-    changed ||= header !== line;
-    if (header !== null) kept.push(header);
-  }
-  if (!changed) return;
-  if (kept.length > 0) res.setHeader("Set-Cookie", kept);
-  else res.removeHeader("Set-Cookie");
-}
-
-/**
- * The head about to be written, decided: `writeHead(status, [reason], [headers])`'s headers
- * are merged into the response first, so their Set-Cookie lines are decided too.
- */
-function decideHead(res: Response, args: unknown[]): void {
-  const ctx = contexts.get(res.req);
-  if (ctx === undefined) return; // this request did not pass the middleware
-  const at = typeof args[1] === "string" ? 2 : 1;
-  const headers = args[at] as OutgoingHttpHeaders | OutgoingHttpHeader[] | undefined;
-  if (headers) {
-    mergeHeaders(res, headers);
-    args.length = at;
-  }
-  decideWrittenCookies(res, ctx);
 }
 
 /** The prototype in `proto`'s chain that defines `key` (where Express defines its members). */
@@ -204,8 +156,12 @@ function wrapResponse(owner: Response): void {
     if (ctx === undefined) return clearCookie.call(this, name, o);
     return apply(this, ctx.clearCookie(name, toPolicyOptions(ctx, o, true)));
   }
+  // On the prototype, not each response: a session library mounted before the policy
+  // (express-session's on-headers) wraps each response's writeHead before the middleware
+  // runs, and only the prototype's runs after its Set-Cookie is written.
   function policyWriteHead(this: Response, ...args: unknown[]) {
-    decideHead(this, args);
+    const ctx = contexts.get(this.req);
+    if (ctx !== undefined) decideHead(ctx, this, args);
     return (node.writeHead as (...a: unknown[]) => ServerResponse).apply(this, args);
   }
   for (const [key, value] of [
@@ -228,15 +184,6 @@ function wrapExpress(request: object, response: object): void {
     seen.add(resOwner);
     wrapResponse(resOwner);
   }
-}
-
-/** Redirect with the decided status and an empty body; refusals are plain text. */
-function answer(res: ServerResponse, status: number, body: string, location?: string): void {
-  res.statusCode = status;
-  if (location !== undefined) res.setHeader("Location", location);
-  else res.setHeader("Content-Type", "text/plain; charset=utf-8");
-  res.setHeader("Content-Length", Buffer.byteLength(body));
-  res.end(body);
 }
 
 /**
@@ -267,9 +214,6 @@ export function cookiePolicy(options: CookiePolicyOptions = {}): RequestHandler 
       seen.add(reqProto);
       wrapExpress(reqProto, Object.getPrototypeOf(res) as object);
     }
-    if (ctx.reject) return answer(res, ctx.reject.status, ctx.reject.body);
-    if (ctx.redirect) return answer(res, ctx.redirect.status, "", ctx.redirect.location);
-    if (ctx.hsts) res.setHeader("Strict-Transport-Security", ctx.hsts);
-    next();
+    if (!answerNodeRequest(ctx, res)) next();
   };
 }

@@ -92,10 +92,18 @@ export function decideHead(ctx: RequestContext, res: HeaderStore, args: unknown[
     const pairs: unknown[][] = [];
     for (let i = 0; i < headers.length; i += nested ? 1 : 2)
       pairs.push(nested ? (headers[i] as unknown[]) : [headers[i], headers[i + 1]]);
+    // Every Set-Cookie line as one entry holding them all: Node merges a list into headers
+    // set before with setHeader, which would keep only the last line of a name.
+    const lines = pairs.filter(([name]) => isSetCookie(name)).flatMap(([, value]) => value);
+    const kept = decide(lines);
     const out: unknown[] = [];
+    let placed = false;
     for (const [name, value] of pairs) {
-      const values = isSetCookie(name) ? decide(value) : [value];
-      for (const v of values) out.push(nested ? [name, v] : name, ...(nested ? [] : [v]));
+      if (isSetCookie(name)) {
+        if (placed || kept.length === 0) continue;
+        placed = true;
+        out.push(...(nested ? [[name, kept]] : [name, kept]));
+      } else out.push(...(nested ? [[name, value]] : [name, value]));
     }
     args[at] = out;
   } else {
