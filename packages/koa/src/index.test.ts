@@ -68,6 +68,9 @@ const routes: Record<string, Route> = {
     ctx.cookies.set("note", ctx.query.value as string, { signed: true });
     ctx.body = "ok";
   },
+  "/scheme": (ctx) => {
+    ctx.body = { protocol: ctx.protocol, secure: ctx.secure };
+  },
   "/read-note": (ctx) => {
     ctx.body = { note: ctx.cookies.get("note", { signed: true }) ?? null };
   },
@@ -121,6 +124,19 @@ describe("cookiePolicy() in a Koa 3 app", () => {
       clientAddress: "203.0.113.7",
       trustedHops: 1,
     });
+  });
+
+  it("ctx.protocol and ctx.secure follow the policy's transport, not app.proxy", async () => {
+    const proxied = await send(`${served.http}/scheme`, {
+      localAddress: "127.0.0.2",
+      headers: { "X-Forwarded-Proto": "https" },
+    });
+    expect(JSON.parse(proxied.body)).toEqual({ protocol: "https", secure: true });
+    const spoofed = await send(`${served.http}/scheme`, {
+      localAddress: "127.0.0.3",
+      headers: { "X-Forwarded-Proto": "https" },
+    });
+    expect(JSON.parse(spoofed.body)).toEqual({ protocol: "http", secure: false });
   });
 
   it("does not believe X-Forwarded-Proto from an untrusted peer (127.0.0.3)", async () => {

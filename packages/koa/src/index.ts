@@ -6,7 +6,10 @@
  */
 import {
   type AdapterOptions,
+  answerNodeRequest,
   type CookieOptions,
+  decideOnWriteHead,
+  decideStoredLines,
   encodeCookieValue,
   nodeRequest,
   type RequestContext,
@@ -128,22 +131,21 @@ export function cookiePolicy(options: CookiePolicyOptions = {}): Middleware {
       nodeRequest({ socket, headers, rawHeaders, method, url: ctx.originalUrl }),
     );
     ctx.cookiePolicy = rc;
-    if (rc.reject) {
-      ctx.status = rc.reject.status;
-      ctx.type = "text/plain";
-      ctx.body = rc.reject.body;
+    if (answerNodeRequest(rc, ctx.res)) {
+      ctx.respond = false; // answered on the response itself
       return;
     }
-    if (rc.redirect) {
-      ctx.status = rc.redirect.status;
-      ctx.set("Location", rc.redirect.location);
-      ctx.body = "";
-      return;
-    }
-    if (rc.hsts) ctx.set("Strict-Transport-Security", rc.hsts);
+    // ctx.protocol / ctx.secure (and the `cookies` lib's secure check) answer from the
+    // policy's transport; report-only changes nothing, so Koa answers.
+    if (rc.policy.mode === "enforce")
+      Object.defineProperty(ctx.request, "protocol", { value: rc.transport.protocol });
     const jar: Cookies = ctx.cookies;
     (jar as Jar)[REQUEST] = rc;
     jar.set = policySet as Cookies["set"];
+    decideOnWriteHead(rc, ctx.res);
     await next();
+    // Lines written to the headers (`ctx.set`, a session library), decided here so an
+    // error decision takes Koa's error path; a line written later is decided with the head.
+    decideStoredLines(rc, ctx.res);
   };
 }
