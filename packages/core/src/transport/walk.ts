@@ -59,8 +59,9 @@ export function decideTransport(req: PolicyRequest, cfg: TransportConfig): Trans
 }
 
 /**
- * `decideTransport` for one policy. Keeps nothing between requests: every decision is a
- * fresh object, so an app holding one cannot change what the engine decides for another.
+ * `decideTransport` for one policy. Every decision is a fresh object, so an app holding one
+ * cannot change what the engine decides for another; between requests it keeps only the
+ * previous peer's verdict, a pure function of the peer string.
  */
 export function compileTransport(cfg: TransportConfig): (req: PolicyRequest) => Transport {
   const names = cfg.headers;
