@@ -76,6 +76,7 @@ async function start(
       return verdict(request);
     });
     routes.get("/explain", async (request) => request.cookiePolicy.explain());
+    routes.get("/scheme", async (request) => ({ protocol: request.protocol }));
   });
   await app.listen({ host: "127.0.0.1", port: 0 });
   const { port } = app.server.address() as AddressInfo;
@@ -127,6 +128,20 @@ describe.each([
       protocol: "https",
       source: "x-forwarded-proto",
     });
+  });
+
+  it("request.protocol follows the policy's transport (Fastify's trustProxy is not set)", async () => {
+    const scheme = async (localAddress: string) =>
+      JSON.parse(
+        (
+          await send(`${plain.url}/scheme`, {
+            localAddress,
+            headers: { "x-forwarded-proto": "https" },
+          })
+        ).body,
+      ).protocol;
+    expect(await scheme("127.0.0.2")).toBe("https");
+    expect(await scheme("127.0.0.3")).toBe("http");
   });
 
   it("does not believe X-Forwarded-Proto from the untrusted peer 127.0.0.3", async () => {

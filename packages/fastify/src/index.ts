@@ -5,8 +5,11 @@
  */
 import {
   type AdapterOptions,
+  answerNodeRequest,
   type CookieDecision,
   type CookieOptions,
+  decideStoredLines,
+  type HeaderStore,
   nodeRequest,
   type Priority,
   type RequestContext,
@@ -153,18 +156,40 @@ const plugin: FastifyPluginAsync<CookiePolicyOptions> = async (fastify, options)
     request.cookiePolicy = ctx;
     const proto = Object.getPrototypeOf(reply) as Reply;
     if (!installed.has(proto)) install(proto);
-    if (ctx.reject) {
-      reply.code(ctx.reject.status).type("text/plain; charset=utf-8").send(ctx.reject.body);
-      return;
-    }
-    if (ctx.redirect) {
-      reply.redirect(ctx.redirect.location, ctx.redirect.status);
-      return;
-    }
-    if (ctx.hsts !== null) reply.header("strict-transport-security", ctx.hsts);
+    if (ctx.reject !== null || ctx.redirect !== null) reply.hijack(); // answered on the raw response
+    if (answerNodeRequest(ctx, reply.raw)) return;
+    // request.protocol follows the policy's transport; report-only changes nothing.
+    if (ctx.policy.mode === "enforce")
+      Object.defineProperty(request, "protocol", { value: ctx.transport.protocol });
     done();
   });
+
+  // Every Set-Cookie line about to be sent, decided: those on the raw response (a session
+  // library, `reply.raw.setHeader`), then the reply's own. An error decision takes Fastify's
+  // error path.
+  fastify.addHook("onSend", (request, reply, payload, done) => {
+    const ctx = request.cookiePolicy;
+    try {
+      if (ctx !== null) {
+        decideStoredLines(ctx, reply.raw);
+        decideStoredLines(ctx, replyHeaders(reply));
+      }
+    } catch (error) {
+      done(error as Error);
+      return;
+    }
+    done(null, payload);
+  });
 };
+
+/** The reply's own headers as a header store (Fastify writes them with the head). */
+function replyHeaders(reply: FastifyReply): HeaderStore {
+  return {
+    getHeader: (name) => reply.getHeader(name) as string | string[] | undefined,
+    setHeader: (name, value) => reply.removeHeader(name).header(name, value),
+    removeHeader: (name) => reply.removeHeader(name),
+  };
+}
 
 /** The Fastify plugin: `app.register(cookiePolicy, { config, env, mode, onReport })`. */
 export const cookiePolicy = fp(plugin, { name: "@scope/cookie-fastify", fastify: "5.x" });
