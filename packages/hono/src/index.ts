@@ -7,7 +7,7 @@
  */
 import {
   type AdapterOptions,
-  type CookieDecision,
+  applyFetchVerdict,
   type CookiePolicy,
   createCookiePolicy,
   fetchRequest,
@@ -89,13 +89,6 @@ function compile(options: CookiePolicyOptions): CookiePolicy | Promise<CookiePol
   );
 }
 
-/** An `error` decision takes Hono's error path; the response's undecided cookies go first. */
-function refuse(c: Context, decision: CookieDecision): never {
-  // Hono builds the error response on top of this one (`app.onError`, 500 by default).
-  c.header("Set-Cookie", undefined);
-  throw decision.error;
-}
-
 /** `name` is Set-Cookie in any case; the spellings `hono/cookie` and apps use need no copy. */
 function isSetCookie(name: string): boolean {
   if (name === "Set-Cookie" || name === "set-cookie") return true;
@@ -112,40 +105,11 @@ function decideOnWrite(c: Context, ctx: RequestContext): void {
   c.header = ((name: string, value?: string, options?: { append?: boolean }) => {
     if (value === undefined || !isSetCookie(name)) return header(name, value, options);
     const decision = ctx.applySetCookie(value);
-    if (decision.action === "error") refuse(c, decision);
+    if (decision.action === "error") throw decision.error; // to Hono's error path
     // A dropped line appends nothing; set without append still clears the earlier lines.
     if (decision.header !== null) header(name, decision.header, options);
     else if (!options?.append) header(name, undefined);
   }) as Context["header"];
-}
-
-/**
- * The response's Set-Cookie lines with every line the policy did not write decided now
- * (a returned or fetch()ed Response, `c.res.headers`, middleware before this one; lines it
- * wrote come back as they are); null when no line changes.
- */
-function decideLines(c: Context, ctx: RequestContext, lines: string[]): string[] | null {
-  let out: string[] | null = null;
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i] as string;
-    const decision = ctx.applySetCookie(line);
-    if (decision.action === "error") refuse(c, decision);
-    const header = decision.header;
-    if (out === null && header !== line) out = lines.slice(0, i);
-    if (out !== null && header !== null) out.push(header);
-  }
-  return out;
-}
-
-/** Edits the response headers in place (keeps @hono/node-server's fast path); a fetch()ed
- * Response's headers are immutable, so that one is copied first. */
-function editHeaders(c: Context, edit: (headers: Headers) => void): void {
-  try {
-    edit(c.res.headers);
-  } catch {
-    c.res = new Response(c.res.body, c.res);
-    edit(c.res.headers);
-  }
 }
 
 /** The Hono middleware: `app.use(cookiePolicy({ config, env, mode, onReport, getConnInfo, tls }))`. */
@@ -169,15 +133,15 @@ export function cookiePolicy(
     if (ctx.redirect) return c.redirect(ctx.redirect.location, ctx.redirect.status);
     decideOnWrite(c, ctx);
     await next();
-    const lines = c.res.headers.getSetCookie();
-    const decided = lines.length === 0 ? null : decideLines(c, ctx, lines);
-    const { hsts } = ctx;
-    if (hsts === null && decided === null) return;
-    editHeaders(c, (headers) => {
-      if (hsts !== null) headers.set("Strict-Transport-Security", hsts);
-      if (decided === null) return;
-      headers.delete("Set-Cookie");
-      for (const header of decided) headers.append("Set-Cookie", header);
-    });
+    // Lines the policy did not write (a returned or fetch()ed Response, `c.res.headers`,
+    // middleware before this one) decided, HSTS added.
+    const { response, error } = applyFetchVerdict(ctx, c.res);
+    if (response !== c.res) {
+      // A copy (the headers were immutable). Assigning c.res copies the old response's
+      // Set-Cookie lines onto the new one unless the old one is let go first.
+      c.res = undefined;
+      c.res = response;
+    }
+    if (error !== undefined) throw error; // to Hono's error path, with the lines decided before
   };
 }
