@@ -12,7 +12,8 @@
  *   demo's /login does (the policy supplies them);
  * - decided (Hono only): the adapter registered, the handler calls @scope/cookie-hono's own
  *   `setCookie`, which the policy decides before anything is serialized.
- * All variants send the same cookie. Returns an http.Server that is not listening yet, and
+ * All variants send the same cookie (Koa's own cookie library writes Expires without Max-Age).
+ * Returns an http.Server that is not listening yet, and
  * `close()`.
  */
 import { randomBytes } from "node:crypto";
