@@ -1,9 +1,9 @@
 import {
-  clearsAtCallSite,
   cutWrittenLine,
   decideAsWritten,
   decideCookie,
   type Encode,
+  isClearing,
   keepWrittenLine,
   keptWrittenLine,
 } from "./cookie/decide.js";
@@ -56,12 +56,6 @@ interface Compiled {
 
 const NO_DECISIONS: readonly CookieDecision[] = Object.freeze([]);
 const AS_WRITTEN: Encode = (value) => value;
-
-/** A Set-Cookie line that expires the cookie is a clearing, decided as one. */
-function isClearing(options: CookieOptions): boolean {
-  if (clearsAtCallSite(options)) return true;
-  return options.expires !== undefined && options.expires.getTime() <= Date.now();
-}
 
 /** Freezes a tree of plain objects and arrays (the policy's own copy: nothing else holds it). */
 function deepFreeze<T>(value: T): T {
@@ -127,7 +121,7 @@ class Context implements RequestContext {
     meta?: SetCookieMeta,
   ): CookieDecision {
     const encode = meta?.encode ?? encodeURIComponent;
-    return this.#record(this.#decide(name, value, options, encode, clearsAtCallSite(options)));
+    return this.#record(this.#decide(name, value, options, encode, isClearing(options)));
   }
 
   clearCookie(name: string, options?: CookieOptions): CookieDecision {

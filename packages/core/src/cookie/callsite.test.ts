@@ -112,4 +112,18 @@ describe("call-site options (SPEC §2.3)", () => {
     });
     expect(d.header?.split("; ")[0]).toBe("pref=a%22b%2Cc%5Cd%20e");
   });
+
+  it("an Expires already past clears the cookie, at a call site as in a written line", () => {
+    for (const expires of [new Date(0), new Date(1), new Date(Date.now() - 1000)]) {
+      const ctx = policies.enforce.begin(HTTPS);
+      const set = ctx.setCookie("pref", "v", { expires });
+      expect(set.action).toBe("set");
+      expect(set.header).toMatch(/^pref=; /);
+      expect(set.header).toMatch(/Max-Age=0/);
+      const written = policies.enforce
+        .begin(HTTPS)
+        .applySetCookie(`pref=v; Expires=${expires.toUTCString()}`);
+      expect(written.header).toBe(set.header);
+    }
+  });
 });

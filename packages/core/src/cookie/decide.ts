@@ -91,9 +91,16 @@ function callSiteProblem(o: CookieOptions): string | null {
   return null;
 }
 
-/** SPEC §2.3: a call-site Max-Age of zero or less clears the cookie. */
-export function clearsAtCallSite(options: CookieOptions | undefined): boolean {
-  return typeof options?.maxAge === "number" && options.maxAge <= 0;
+/**
+ * SPEC §2.3: a Max-Age of zero or less clears the cookie, and so does an Expires already
+ * past (Express's `res.clearCookie`, a session library, a line written by hand): one rule
+ * for call sites and written lines, so both spellings of a removal are decided alike.
+ */
+export function isClearing(options: CookieOptions | undefined): boolean {
+  if (options === undefined) return false;
+  if (typeof options.maxAge === "number" && options.maxAge <= 0) return true;
+  const expires: unknown = options.expires;
+  return expires instanceof Date && expires.getTime() <= Date.now();
 }
 
 function failure(
