@@ -28,5 +28,6 @@ export {
   fetchRequest,
 } from "./request/fetch-view.js";
 export { type NodeRequestLike, nodeRequest } from "./request/node-view.js";
+export { reportStartup } from "./startup.js";
 export * from "./transport/index.js";
 export * from "./types.js";

@@ -5,14 +5,13 @@
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { createCookiePolicy } from "./engine.js";
-import { readEnv } from "./policy/resolve.js";
 import { parsePolicyText } from "./policy/validate.js";
-import { defaultReporter, reportEvent } from "./report.js";
+import { defaultReporter } from "./report.js";
+import { reportStartup } from "./startup.js";
 import {
   type AdapterOptions,
   type CookiePolicy,
   type EngineOptions,
-  type OnReport,
   type PolicyFile,
   PolicyLoadError,
 } from "./types.js";
@@ -54,23 +53,6 @@ export function loadPolicyFile(path: string): PolicyFile {
 export interface LoadCookiePolicyOptions extends AdapterOptions {
   /** Directory a relative `config` is resolved against. Default: `process.cwd()`. */
   cwd?: string;
-}
-
-/**
- * Settings elsewhere in the process that undo transport security, reported once at
- * start-up in a production profile (SPEC §3).
- */
-function reportStartup(policy: CookiePolicy, onReport: OnReport): void {
-  if (policy.env !== "production") return;
-  if (readEnv("NODE_TLS_REJECT_UNAUTHORIZED") === "0") {
-    onReport(
-      reportEvent(
-        "STARTUP_TLS_VERIFICATION_DISABLED",
-        "NODE_TLS_REJECT_UNAUTHORIZED=0 turns off TLS certificate verification for every outgoing HTTPS request of this process: remove it in production",
-        policy.env,
-      ),
-    );
-  }
 }
 
 /** Loads the policy (file or object), compiles it for the active profile, and runs the start-up checks. */

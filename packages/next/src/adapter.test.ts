@@ -247,3 +247,18 @@ describe("the request view: Next.js gives no peer address", () => {
     expect(cp.begin(req("http://example.com/")).transport.secure).toBe(false);
   });
 });
+
+describe("cookiePolicy(options) at start-up", () => {
+  it("reports NODE_TLS_REJECT_UNAUTHORIZED=0 in production from the main entry too", () => {
+    const saved = process.env.NODE_TLS_REJECT_UNAUTHORIZED;
+    process.env.NODE_TLS_REJECT_UNAUTHORIZED = "0";
+    try {
+      const reports: ReportEvent[] = [];
+      cookiePolicy({ config: {}, env: "production", onReport: (e) => reports.push(e) });
+      expect(reports.map((r) => r.code)).toContain("STARTUP_TLS_VERIFICATION_DISABLED");
+    } finally {
+      if (saved === undefined) delete process.env.NODE_TLS_REJECT_UNAUTHORIZED;
+      else process.env.NODE_TLS_REJECT_UNAUTHORIZED = saved;
+    }
+  });
+});

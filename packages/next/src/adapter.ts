@@ -7,32 +7,29 @@
  *   `cookies()` / `headers()` from `next/headers`.
  */
 import {
+  type AdapterOptions,
   type CookieDecision,
   type CookieOptions,
   type CookiePolicy,
   createCookiePolicy,
-  type Mode,
-  type OnReport,
   type PolicyJson,
   parseSetCookie,
   type RequestContext,
+  reportStartup,
 } from "@scope/cookie-core";
 import { cookies, headers } from "next/headers.js";
 import { NextResponse } from "next/server.js";
 import { nextReporter } from "./report.js";
 import { fromHeaders, fromRequest } from "./request.js";
-import { applyCookies } from "./response.js";
+import { applyVerdict } from "./response.js";
 
-export interface NextCookiePolicyOptions {
+/** The options of every adapter; `config` is the policy object here (no file system on the Edge). */
+export interface NextCookiePolicyOptions extends AdapterOptions {
   /**
    * The policy object (`import policy from "./cookie-policy.json"`; a JSON import's widened
    * types are accepted, the engine validates it). File paths: `@scope/cookie-next/node`.
    */
   config: PolicyJson;
-  /** Profile name; else COOKIE_POLICY_ENV, NODE_ENV, "production". */
-  env?: string;
-  mode?: Mode;
-  onReport?: OnReport;
 }
 
 /** What proxy.ts may return: a response, or nothing for `NextResponse.next()`. */
@@ -69,8 +66,11 @@ export interface NextCookiePolicy {
 
 /** Build the Next.js helpers for a policy object (edge-safe: no `node:` anywhere). */
 export function cookiePolicy(options: NextCookiePolicyOptions): NextCookiePolicy {
-  const { config, onReport, ...engine } = options;
-  return forPolicy(createCookiePolicy(config, { ...engine, onReport: nextReporter(onReport) }));
+  const { config, env, mode } = options;
+  const onReport = nextReporter(options.onReport);
+  const policy = createCookiePolicy(config, { env, mode, onReport });
+  reportStartup(policy, onReport);
+  return forPolicy(policy);
 }
 
 /** The helpers around an already compiled policy (the `/node` entry loads files with it). */
@@ -109,24 +109,17 @@ export function forPolicy(policy: CookiePolicy): NextCookiePolicy {
           headers: { location: ctx.redirect.location },
         });
       const response = (await handler?.(request, ctx)) ?? NextResponse.next();
-      return settle(applyCookies(ctx, response, ctx.hsts));
+      return applyVerdict(ctx, response, true);
     },
     route: (handler) => async (request, routeContext) => {
       const ctx = begin(request);
-      return settle(applyCookies(ctx, await handler(request, routeContext, ctx)));
+      return applyVerdict(ctx, await handler(request, routeContext, ctx), false);
     },
     context,
     setCookie: async (name, value, options) =>
       write((await context()).setCookie(name, value, options), value),
     deleteCookie: async (name, options) => write((await context()).clearCookie(name, options), ""),
   };
-}
-
-/** An `error` decision goes through Next's error path (a 500), as other adapters do. */
-function settle({ response, decisions }: ReturnType<typeof applyCookies>): Response {
-  const failed = decisions.find((d) => d.error !== undefined);
-  if (failed?.error !== undefined) throw failed.error;
-  return response;
 }
 
 type NextCookieOptions = NonNullable<Parameters<Awaited<ReturnType<typeof cookies>>["set"]>[2]>;

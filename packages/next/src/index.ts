@@ -11,5 +11,4 @@ export {
   type RouteHandler,
 } from "./adapter.js";
 export { fromHeaders, fromRequest, type HeadersLike } from "./request.js";
-export { applyCookies } from "./response.js";
 export { SOCKET_HEADER, type SocketFacts } from "./socket.js";
