@@ -10,6 +10,7 @@ import {
   listen,
   MISSING_THEME,
   optionsInMilliseconds,
+  rawSetCookieLines,
   sessionValue,
 } from "./shared.mjs";
 
@@ -53,6 +54,10 @@ export async function start({ port, host, tls, config, env }) {
     for (const { name, value, options } of list)
       res.cookie(name, value, optionsInMilliseconds(options));
     res.json({ decisions: req.cookiePolicy.decisions });
+  });
+  app.get("/raw-set-cookie", (req, res) => {
+    res.setHeader("Set-Cookie", rawSetCookieLines(req.originalUrl));
+    res.json({ ok: true });
   });
   app.get("/echo", (req, res) => {
     res.json({ cookie: req.headers.cookie ?? null });

@@ -10,6 +10,7 @@ import {
   errorAnswer,
   MISSING_THEME,
   optionsInSeconds,
+  rawSetCookieLines,
   serverUrl,
   sessionValue,
 } from "./shared.mjs";
@@ -68,6 +69,10 @@ export async function start({ port = 0, host = "127.0.0.1", tls, config, env }) 
       reply.setCookie(name, value, optionsInSeconds(options));
     }
     return { decisions: request.cookiePolicy.decisions };
+  });
+  app.get("/raw-set-cookie", (request, reply) => {
+    reply.raw.setHeader("Set-Cookie", rawSetCookieLines(request.url));
+    return { ok: true };
   });
   app.get("/echo", (request) => ({ cookie: request.headers.cookie ?? null }));
 

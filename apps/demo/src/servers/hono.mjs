@@ -20,6 +20,7 @@ import {
   listen,
   MISSING_THEME,
   optionsInSeconds,
+  rawSetCookieLines,
   sessionValue,
 } from "./shared.mjs";
 
@@ -77,6 +78,11 @@ export async function start({ port, host, tls, config, env }) {
       decidedSetCookie(c, name, value, optionsInSeconds(options));
     c.set("answerWithDecisions", true);
     return c.json({ decisions: [] });
+  });
+  app.get("/raw-set-cookie", (c) => {
+    const headers = new Headers({ "content-type": "application/json" });
+    for (const line of rawSetCookieLines(c.req.url)) headers.append("Set-Cookie", line);
+    return new Response('{"ok":true}', { headers });
   });
   app.get("/echo", (c) => c.json({ cookie: c.req.header("cookie") ?? null }));
 

@@ -11,6 +11,7 @@ import {
   listen,
   MISSING_THEME,
   optionsInMilliseconds,
+  rawSetCookieLines,
   sessionValue,
 } from "./shared.mjs";
 
@@ -68,6 +69,10 @@ export async function start({ port, host, tls, config, env }) {
       ctx.cookies.set(name, value, optionsInMilliseconds(options));
     }
     ctx.body = { decisions: ctx.cookiePolicy.decisions };
+  });
+  router.get("/raw-set-cookie", (ctx) => {
+    ctx.set("Set-Cookie", rawSetCookieLines(ctx.url));
+    ctx.body = { ok: true };
   });
   router.get("/echo", (ctx) => {
     ctx.body = { cookie: ctx.get("cookie") || null };

@@ -106,3 +106,12 @@ export function errorAnswer(err) {
 
 export const BAD_BODY = { error: "BAD_REQUEST" };
 export const MISSING_THEME = { error: "THEME_REQUIRED" };
+
+/**
+ * `GET /raw-set-cookie?name=A&name=B`: the lines `A=1` and `B=1`, which each server writes
+ * straight to the response headers (as a session library does), not through its cookie API.
+ */
+export function rawSetCookieLines(url) {
+  const names = new URL(url, "http://demo.invalid").searchParams.getAll("name");
+  return names.filter((name) => /^[\w!#$%&'*+.^`|~-]+$/.test(name)).map((name) => `${name}=1`);
+}

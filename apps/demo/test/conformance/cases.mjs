@@ -16,6 +16,7 @@
  * `needs: ["peer"]` marks a case whose outcome depends on the socket peer address.
  */
 
+import { applyCases } from "./cases-apply.mjs";
 import { callSiteCases } from "./cases-callsite.mjs";
 import { trustCases } from "./cases-trust.mjs";
 
@@ -1401,4 +1402,5 @@ export const cases = [
   ...localhostCases,
   ...redirectCases,
   ...specCases,
+  ...applyCases,
 ];
