@@ -148,8 +148,11 @@ describe("proxy.ts: cp.proxy(handler)", () => {
     expect(res.headers.location).toBe("https://example.com/login");
     expect(res.headers["strict-transport-security"]).toBeUndefined();
     expect(res.cookies).toEqual([]);
-    // Next.js itself writes the target as the body of a redirect made in proxy.ts.
+    // Not bare under `next start` (README "Limits": Next's router-server answers every
+    // redirect from proxy.ts itself, the target as the body and, for a 308, `Refresh`).
+    // The custom server's bareRedirects is proven bare by demo-routes.test.mjs.
     expect(res.text).toBe("https://example.com/login");
+    expect(res.headers.refresh).toBe("0;url=https://example.com/login");
   });
 
   it("does not redirect an excluded path", async () => {
