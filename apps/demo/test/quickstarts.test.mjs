@@ -12,9 +12,12 @@
  * With pnpm, one app installs only the Koa adapter's tarball (the core through the override
  * the README shows) and runs `pnpm exec cookie-policy init`: the adapter's own bin.
  *
- * Needs `pnpm build` first and the npm registry (for the frameworks). Next.js's quick start
- * is not run here (it needs `next build` and its native compiler); its adapter is installed
- * and exercised by packaging.test.mjs.
+ * Next.js's quick start (```ts quickstart=next file=<name> blocks) is run the same way, once:
+ * a new npm app with the core and Next tarballs, Next and React at the demo's pins and the
+ * TypeScript packages create-next-app adds, `npx cookie-policy init --next`, the README's
+ * files verbatim, `next build`, then `next start` on a free port.
+ *
+ * Needs `pnpm build` first and the npm registry (for the frameworks).
  */
 import { execFile, spawn } from "node:child_process";
 import { once } from "node:events";
@@ -26,6 +29,7 @@ import { createInterface } from "node:readline";
 import { promisify } from "node:util";
 import setCookieParser from "set-cookie-parser";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { freePorts } from "../src/ports.mjs";
 import { INSTALL_TIMEOUT, root } from "./tarballs.mjs";
 
 const run = promisify(execFile);
@@ -39,21 +43,26 @@ const FRAMEWORK_DEPS = {
   koa: ["koa@3.2.1"],
 };
 
-const READMES = ["README.md", ...Object.keys(FRAMEWORK_DEPS).map((f) => `packages/${f}/README.md`)];
+const READMES = [
+  "README.md",
+  ...[...Object.keys(FRAMEWORK_DEPS), "next"].map((f) => `packages/${f}/README.md`),
+];
 
 /** Every ```js quickstart=<framework> file=<name> block of the READMEs. */
 async function quickStarts() {
   const found = [];
   for (const readme of READMES) {
     const text = await readFile(join(root, readme), "utf8");
-    for (const m of text.matchAll(/^```js quickstart=(\w+) file=(\S+)\n([\s\S]*?)^```$/gm)) {
+    for (const m of text.matchAll(/^```[jt]s quickstart=(\w+) file=(\S+)\n([\s\S]*?)^```$/gm)) {
       found.push({ readme, framework: m[1], file: m[2], code: m[3] });
     }
   }
   return found;
 }
 
-const blocks = await quickStarts();
+const found = await quickStarts();
+const blocks = found.filter((b) => b.framework !== "next");
+const nextFiles = found.filter((b) => b.framework === "next");
 let work = "";
 let tarballs = "";
 
@@ -68,6 +77,21 @@ beforeAll(async () => {
 afterAll(async () => {
   if (work) await rm(work, { recursive: true, force: true });
 });
+
+/** `npm install` in `dir` with the shared cache, as the READMEs' install lines run it. */
+async function npmInstall(dir, packages) {
+  const install = [
+    "install",
+    "--no-audit",
+    "--no-fund",
+    "--prefer-offline",
+    "--loglevel=error",
+    ...packages,
+  ];
+  if (process.env.COOKIE_POLICY_NPM_CACHE)
+    install.push("--cache", process.env.COOKIE_POLICY_NPM_CACHE);
+  await run("npm", install, { cwd: dir, timeout: INSTALL_TIMEOUT });
+}
 
 function post(url, headers) {
   return new Promise((resolve, reject) => {
@@ -138,19 +162,11 @@ describe("README quick starts, verbatim, in new npm apps", () => {
       const dir = join(work, `${block.readme.replace(/\W+/g, "-")}-${block.framework}`);
       await mkdir(dir);
       await run("npm", ["init", "-y"], { cwd: dir });
-      const install = [
-        "install",
-        "--no-audit",
-        "--no-fund",
-        "--prefer-offline",
-        "--loglevel=error",
+      await npmInstall(dir, [
         join(tarballs, "cookie-core.tgz"),
         ...(block.framework === "core" ? [] : [join(tarballs, `cookie-${block.framework}.tgz`)]),
         ...FRAMEWORK_DEPS[block.framework],
-      ];
-      if (process.env.COOKIE_POLICY_NPM_CACHE)
-        install.push("--cache", process.env.COOKIE_POLICY_NPM_CACHE);
-      await run("npm", install, { cwd: dir, timeout: INSTALL_TIMEOUT });
+      ]);
       // `npx cookie-policy init`: the bin npm linked for the installed packages.
       await run("npx", ["--no-install", "cookie-policy", "init"], { cwd: dir });
       await mkdir(dirname(join(dir, block.file)), { recursive: true });
@@ -198,6 +214,123 @@ describe("with pnpm", () => {
       const app = await startApp(dir, block.file);
       try {
         await expectQuickStart(app);
+      } finally {
+        app.child.kill("SIGTERM");
+      }
+    },
+    INSTALL_TIMEOUT,
+  );
+});
+
+/**
+ * What a Next.js app made by create-next-app (App Router, TypeScript) has besides our
+ * tarballs, at the demo's pins.
+ */
+const NEXT_DEPS = [
+  "next@16.4.6",
+  "react@19.3.1",
+  "react-dom@19.3.1",
+  "typescript@5.9.3",
+  "@types/react@19.3.3",
+  "@types/node@20.19.43",
+];
+
+const CREATE_NEXT_APP_MANIFEST = {
+  name: "next-quickstart",
+  version: "0.1.0",
+  private: true,
+  scripts: { dev: "next dev", build: "next build", start: "next start" },
+};
+
+/** A user's shell: no NODE_ENV (Next picks production for build and start), no profile. */
+function nextEnv() {
+  const env = { ...process.env, NEXT_TELEMETRY_DISABLED: "1" };
+  delete env.NODE_ENV;
+  delete env.COOKIE_POLICY_ENV;
+  return env;
+}
+
+/**
+ * `npm start` (`next start`) on a free loopback port, its bin run directly so SIGTERM reaches
+ * it; resolves once Next says it is ready.
+ */
+async function nextStart(dir) {
+  const [port] = await freePorts([0]);
+  const bin = join(dir, "node_modules/next/dist/bin/next");
+  const child = spawn(process.execPath, [bin, "start", "-H", "127.0.0.1", "-p", String(port)], {
+    cwd: dir,
+    env: nextEnv(),
+  });
+  let output = "";
+  child.stderr.on("data", (chunk) => {
+    output += chunk;
+  });
+  const exited = once(child, "exit").then(([code]) => {
+    throw new Error(`next start exited (${code}) before it was ready\n${output}`);
+  });
+  let markReady;
+  const ready = new Promise((resolve) => {
+    markReady = resolve;
+  });
+  // Read stdout to the end (a paused pipe would stall the server), noting "Ready".
+  createInterface({ input: child.stdout }).on("line", (line) => {
+    output += `${line}\n`;
+    if (/\bReady\b/.test(line)) markReady();
+  });
+  await Promise.race([ready, exited]);
+  return { url: `http://127.0.0.1:${port}/login`, child, output: () => output };
+}
+
+describe("Next.js's quick start, verbatim, built and started", () => {
+  it("has the three files the README names", () => {
+    expect(nextFiles.map((b) => b.file).sort()).toEqual([
+      "app/login/route.ts",
+      "lib/cookie-policy.ts",
+      "proxy.ts",
+    ]);
+  });
+
+  it(
+    "next build, next start: the login behind a proxy gets the Secure session cookie, a plain one none",
+    async () => {
+      const dir = join(work, "next-quickstart");
+      await mkdir(dir);
+      // create-next-app's package.json: no "type" (npm init's "commonjs" makes Next refuse
+      // the TypeScript files' `import`s).
+      await writeFile(join(dir, "package.json"), JSON.stringify(CREATE_NEXT_APP_MANIFEST));
+      await npmInstall(dir, [
+        join(tarballs, "cookie-core.tgz"),
+        join(tarballs, "cookie-next.tgz"),
+        ...NEXT_DEPS,
+      ]);
+      await run("npx", ["--no-install", "cookie-policy", "init", "--next"], { cwd: dir });
+      for (const block of nextFiles) {
+        await mkdir(dirname(join(dir, block.file)), { recursive: true });
+        await writeFile(join(dir, block.file), block.code);
+      }
+      await run("npm", ["run", "build"], { cwd: dir, env: nextEnv(), timeout: INSTALL_TIMEOUT });
+
+      const app = await nextStart(dir);
+      try {
+        // The README's curl: one proxy hop (`init --next` trusts one by count) says https.
+        const proxied = await post(app.url, { "x-forwarded-proto": "https" });
+        expect(proxied.status, app.output()).toBe(200);
+        expect(JSON.parse(proxied.text)).toEqual({ ok: true });
+        const [session, ...others] = setCookieParser.parse(proxied.headers["set-cookie"] ?? []);
+        expect(others).toEqual([]);
+        expect(session).toMatchObject({
+          name: "sessionId",
+          path: "/",
+          secure: true,
+          httpOnly: true,
+          sameSite: "Strict",
+        });
+
+        // Plain HTTP (Next fills in X-Forwarded-Proto: http): the sensitive cookie is dropped.
+        const plain = await post(app.url, {});
+        expect(plain.status, app.output()).toBe(200);
+        expect(JSON.parse(plain.text)).toEqual({ ok: true });
+        expect(plain.headers["set-cookie"]).toBeUndefined();
       } finally {
         app.child.kill("SIGTERM");
       }
