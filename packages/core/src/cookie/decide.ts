@@ -103,25 +103,33 @@ export function isClearing(options: CookieOptions | undefined): boolean {
   return expires instanceof Date && expires.getTime() <= Date.now();
 }
 
-function failure(
-  name: string,
-  code: ReasonCode,
-  message: string,
-  reasons: ReasonCode[],
-  secure: boolean,
-  attributes: CookieAttributes | null,
-  clearing: boolean,
-): CookieDecision {
+/** A decision under way: what a refusal reports beside its reason. */
+interface Attempt {
+  readonly plan: CookiePlan;
+  readonly clearing: boolean;
+  readonly reasons: ReasonCode[];
+  /** The decided attributes, once decided (a refusal before then reports none). */
+  attributes: CookieAttributes | null;
+}
+
+/** Why a cookie is refused: the reason code and the message its error carries. */
+interface Refusal {
+  readonly code: ReasonCode;
+  readonly message: string;
+}
+
+function failure(attempt: Attempt, { code, message }: Refusal): CookieDecision {
+  const { plan, reasons, attributes } = attempt;
   reasons.push(code);
   return {
-    name,
+    name: plan.name,
     action: "error",
-    secure,
+    secure: attributes?.secure ?? false,
     header: null,
     attributes,
     reasons,
-    clearing,
-    error: new CookiePolicyError(code, name, `cookie ${show(name)}: ${message}`),
+    clearing: attempt.clearing,
+    error: new CookiePolicyError(code, plan.name, `cookie ${show(plan.name)}: ${message}`),
   };
 }
 
@@ -141,9 +149,31 @@ function encodeValue(value: string, encode: Encode): string | null {
   }
 }
 
-const VALUE_INVALID =
-  "the value cannot be encoded (the encoder failed or returned no string, or a lone surrogate)";
-const TOO_LARGE = `name and value exceed ${MAX_COOKIE_OCTETS} octets; browsers would drop it`;
+const NAME_INVALID: Refusal = {
+  code: "COOKIE_NAME_INVALID",
+  message: "the name is not an RFC 6265 token",
+};
+const VALUE_INVALID: Refusal = {
+  code: "COOKIE_ATTRIBUTE_INVALID",
+  message:
+    "the value cannot be encoded (the encoder failed or returned no string, or a lone surrogate)",
+};
+const TOO_LARGE: Refusal = {
+  code: "COOKIE_TOO_LARGE",
+  message: `name and value exceed ${MAX_COOKIE_OCTETS} octets; browsers would drop it`,
+};
+const NEVER_CONFLICT: Refusal = {
+  code: "SECURE_NEVER_CONFLICT",
+  message: 'secure "never" conflicts with a cookie that requires Secure',
+};
+const INSECURE_ERROR: Refusal = {
+  code: "INSECURE_TRANSPORT_ERROR",
+  message: "requires Secure but the transport is not HTTPS (onInsecure: error)",
+};
+const attributeInvalid = (message: string): Refusal => ({
+  code: "COOKIE_ATTRIBUTE_INVALID",
+  message,
+});
 
 /** Path and Domain may never carry anything that ends or splits the header. */
 function attributeProblem(a: CookieAttributes): string | null {
@@ -317,6 +347,10 @@ export function keepWrittenLine(
     );
 }
 
+/**
+ * The decision in full, in the order SPEC §2.3 gives: the call site checked, the policy
+ * floor raised by it, Secure against the transport, the invariants, then the header.
+ */
 function decideFully(
   plan: CookiePlan,
   value: string,
@@ -325,214 +359,212 @@ function decideFully(
   transport: CookieTransport,
   clearing: boolean,
 ): CookieDecision {
-  const name = plan.name;
-  const reasons: ReasonCode[] = [];
-  if (!plan.validName)
-    return failure(
-      name,
-      "COOKIE_NAME_INVALID",
-      "the name is not an RFC 6265 token",
-      reasons,
-      false,
-      null,
-      clearing,
-    );
-  if (plan.tooLarge)
-    return failure(name, "COOKIE_TOO_LARGE", TOO_LARGE, reasons, false, null, clearing);
+  const attempt: Attempt = { plan, clearing, reasons: [], attributes: null };
+  const refused = callSiteRefusal(plan, options);
+  if (refused !== null) return failure(attempt, refused);
+  const attributes = floorAttributes(plan.floor);
+  const weakened = options !== undefined && raiseFloor(attempt, attributes, options);
+  const action = decideSecure(attempt, attributes, options?.secure === true, transport);
+  if (action === null) return failure(attempt, NEVER_CONFLICT);
+  enforceInvariants(attempt, attributes);
+  if (weakened) attempt.reasons.push("CALLSITE_WEAKENING_IGNORED");
+  if (attributes.domain === "") attributes.domain = undefined;
+  return serializeDecision(attempt, attributes, clearing ? "" : value, encode, action);
+}
+
+/** What makes a cookie undecidable before any attribute is: its name, its size, the call site. */
+function callSiteRefusal(plan: CookiePlan, options: CookieOptions | undefined): Refusal | null {
+  if (!plan.validName) return NAME_INVALID;
+  if (plan.tooLarge) return TOO_LARGE;
   const invalid = options === undefined ? null : callSiteProblem(options);
-  if (invalid !== null)
-    return failure(name, "COOKIE_ATTRIBUTE_INVALID", invalid, reasons, false, null, clearing);
+  return invalid === null ? null : attributeInvalid(invalid);
+}
 
-  const f = plan.floor;
-  const mode = f.secure;
-  let httpOnly = f.httpOnly;
-  let sameSite: SameSite | undefined = f.sameSite;
-  let path: string | undefined = f.path;
-  let domain = f.domain;
-  let maxAge = f.maxAge;
-  let expires: Date | undefined;
-  let partitioned = f.partitioned;
-  let priority = f.priority;
-  let weakened = false;
-  let callSiteSecure = false;
+/** The policy's attributes for the name, before the call site and the transport. */
+function floorAttributes(floor: CookiePlan["floor"]): CookieAttributes {
+  return {
+    secure: false,
+    httpOnly: floor.httpOnly,
+    sameSite: floor.sameSite,
+    path: floor.path,
+    domain: floor.domain,
+    maxAge: floor.maxAge,
+    expires: undefined,
+    partitioned: floor.partitioned,
+    priority: floor.priority,
+  };
+}
 
-  if (options !== undefined) {
-    // The floor: a call site may strengthen, never weaken (a weakening is ignored).
-    if (options.secure === true) callSiteSecure = true;
-    else if (options.secure === false && mode !== "never") weakened = true;
-    if (options.httpOnly === true) httpOnly = true;
-    else if (options.httpOnly === false && httpOnly) weakened = true;
-    if (options.sameSite !== undefined) {
-      // Validated above: null cannot come back.
-      const asked = callSiteSameSite(options.sameSite) as SameSite | undefined;
-      const askedRank = asked === undefined ? 0 : SAMESITE_RANK[asked];
-      const floorRank = sameSite === undefined ? 0 : SAMESITE_RANK[sameSite];
-      if (askedRank >= floorRank) sameSite = asked;
-      else weakened = true;
-    }
-    if (options.partitioned === true) partitioned = true;
-    else if (options.partitioned === false && partitioned) weakened = true;
-    if (options.priority !== undefined) priority = callSitePriority(options.priority) as Priority;
-    if (options.path !== undefined) path = options.path;
-    if (options.domain !== undefined) {
-      // A Domain written by the matching rule is fixed.
-      if (plan.ruleDomain === undefined) domain = options.domain;
-      else if (options.domain.toLowerCase() !== plan.ruleDomain.toLowerCase())
-        reasons.push("DOMAIN_FIXED_BY_RULE");
-    }
-    if (!clearing) {
-      if (options.maxAge !== undefined) {
-        const asked = wholeSeconds(options.maxAge);
-        if (f.maxAge !== undefined && asked > f.maxAge) weakened = true;
-        else maxAge = asked;
-      }
-      if (options.expires !== undefined) {
-        if (f.maxAge !== undefined && options.expires.getTime() - Date.now() > f.maxAge * 1000)
-          weakened = true;
-        else {
-          expires = options.expires;
-          // A shorter Expires is the call site's lifetime; the policy's longer Max-Age would override it.
-          if (options.maxAge === undefined) maxAge = undefined;
-        }
-      }
+/**
+ * The floor: a call site may strengthen, never weaken. Takes what the call site raises (or
+ * sets freely: Path, Priority, a Domain no rule fixed, a shorter lifetime); returns whether
+ * it asked for a weakening, which is ignored.
+ */
+function raiseFloor(
+  attempt: Attempt,
+  attributes: CookieAttributes,
+  options: CookieOptions,
+): boolean {
+  const { plan, clearing, reasons } = attempt;
+  const floor = plan.floor;
+  let weakened = options.secure === false && floor.secure !== "never";
+  if (options.httpOnly === true) attributes.httpOnly = true;
+  else if (options.httpOnly === false && attributes.httpOnly) weakened = true;
+  if (options.sameSite !== undefined) {
+    // Validated by `callSiteProblem`: null cannot come back.
+    const asked = callSiteSameSite(options.sameSite) as SameSite | undefined;
+    const askedRank = asked === undefined ? 0 : SAMESITE_RANK[asked];
+    const floorRank = attributes.sameSite === undefined ? 0 : SAMESITE_RANK[attributes.sameSite];
+    if (askedRank >= floorRank) attributes.sameSite = asked;
+    else weakened = true;
+  }
+  if (options.partitioned === true) attributes.partitioned = true;
+  else if (options.partitioned === false && attributes.partitioned) weakened = true;
+  if (options.priority !== undefined)
+    attributes.priority = callSitePriority(options.priority) as Priority;
+  if (options.path !== undefined) attributes.path = options.path;
+  if (options.domain !== undefined) {
+    // A Domain written by the matching rule is fixed.
+    if (plan.ruleDomain === undefined) attributes.domain = options.domain;
+    else if (options.domain.toLowerCase() !== plan.ruleDomain.toLowerCase())
+      reasons.push("DOMAIN_FIXED_BY_RULE");
+  }
+  if (clearing) return weakened;
+  if (options.maxAge !== undefined) {
+    const asked = wholeSeconds(options.maxAge);
+    if (floor.maxAge !== undefined && asked > floor.maxAge) weakened = true;
+    else attributes.maxAge = asked;
+  }
+  if (options.expires !== undefined) {
+    if (floor.maxAge !== undefined && options.expires.getTime() - Date.now() > floor.maxAge * 1000)
+      weakened = true;
+    else {
+      attributes.expires = options.expires;
+      // A shorter Expires is the call site's lifetime; the policy's longer Max-Age would override it.
+      if (options.maxAge === undefined) attributes.maxAge = undefined;
     }
   }
+  return weakened;
+}
 
-  // Secure requirement (SPEC §2.3).
+/**
+ * The Secure requirement against the transport (SPEC §2.3): sets `attributes.secure` and
+ * returns what happens to the cookie, or null when the policy's `never` conflicts with it.
+ */
+function decideSecure(
+  attempt: Attempt,
+  attributes: CookieAttributes,
+  callSiteSecure: boolean,
+  transport: CookieTransport,
+): CookieAction | null {
+  const { plan, reasons } = attempt;
+  const mode = plan.floor.secure;
   const prefix = plan.prefix;
   if (mode === "always" || callSiteSecure) reasons.push("SECURE_REQUIRED_MODE");
   if (prefix.secure) reasons.push("SECURE_REQUIRED_PREFIX");
-  if (sameSite === "none") reasons.push("SECURE_REQUIRED_SAMESITE_NONE");
-  if (partitioned) reasons.push("SECURE_REQUIRED_PARTITIONED");
+  if (attributes.sameSite === "none") reasons.push("SECURE_REQUIRED_SAMESITE_NONE");
+  if (attributes.partitioned) reasons.push("SECURE_REQUIRED_PARTITIONED");
   const requires =
-    mode === "always" || callSiteSecure || prefix.secure || sameSite === "none" || partitioned;
+    mode === "always" ||
+    callSiteSecure ||
+    prefix.secure ||
+    attributes.sameSite === "none" ||
+    attributes.partitioned;
 
-  let secure: boolean;
-  let action: CookieAction = "set";
-  if (clearing) {
+  if (attempt.clearing) {
     // Clearing mirrors the set so it matches, but is never dropped or refused for being
     // insecure: over HTTP a Secure cookie cannot be touched ("leave secure cookies alone"),
     // so the attempt is reported and emitted without Secure unless a prefix forces it.
     if (transport.secure || transport.secureContext) {
-      secure = prefix.secure || (requires && mode !== "never") || mode === "auto";
+      attributes.secure = prefix.secure || (requires && mode !== "never") || mode === "auto";
       if (mode === "auto" && !requires) reasons.push("SECURE_AUTO");
     } else {
-      secure = prefix.secure;
+      attributes.secure = prefix.secure;
       if (requires) reasons.push("CLEAR_SECURE_ON_INSECURE");
       else if (mode === "auto") reasons.push("SECURE_AUTO");
     }
-  } else if (requires) {
-    if (mode === "never")
-      return failure(
-        name,
-        "SECURE_NEVER_CONFLICT",
-        'secure "never" conflicts with a cookie that requires Secure',
-        reasons,
-        false,
-        null,
-        clearing,
-      );
-    secure = true;
-    if (!transport.secure) {
-      if (transport.secureContext) reasons.push("SECURE_LOCALHOST_CONTEXT");
-      else if (f.onInsecure === "drop") {
-        action = "drop";
-        reasons.push("INSECURE_TRANSPORT_DROPPED");
-      } else if (f.onInsecure === "error") action = "error";
-      else reasons.push("INSECURE_TRANSPORT_SET");
-    }
-  } else if (mode === "auto") {
+    return "set";
+  }
+  if (requires) {
+    if (mode === "never") return null;
+    attributes.secure = true;
+    if (transport.secure) return "set";
+    if (transport.secureContext) reasons.push("SECURE_LOCALHOST_CONTEXT");
+    else if (plan.floor.onInsecure === "drop") {
+      reasons.push("INSECURE_TRANSPORT_DROPPED");
+      return "drop";
+    } else if (plan.floor.onInsecure === "error") return "error";
+    else reasons.push("INSECURE_TRANSPORT_SET");
+    return "set";
+  }
+  if (mode === "auto") {
     reasons.push("SECURE_AUTO");
-    secure = transport.secure || transport.secureContext;
+    attributes.secure = transport.secure || transport.secureContext;
     if (!transport.secure && transport.secureContext) reasons.push("SECURE_LOCALHOST_CONTEXT");
-  } else secure = false;
+  }
+  return "set";
+}
 
-  // Invariants, whatever the policy says.
-  if (prefix.host && (path !== "/" || (domain !== undefined && domain !== ""))) {
-    path = "/";
-    domain = undefined;
+/** What holds whatever the policy says: the prefixes' demands, the lifetime cap, a clearing's past date. */
+function enforceInvariants(attempt: Attempt, attributes: CookieAttributes): void {
+  const { plan, reasons } = attempt;
+  const prefix = plan.prefix;
+  if (
+    prefix.host &&
+    (attributes.path !== "/" || (attributes.domain !== undefined && attributes.domain !== ""))
+  ) {
+    attributes.path = "/";
+    attributes.domain = undefined;
     reasons.push("HOST_PREFIX_CORRECTED");
   }
-  if (prefix.httpOnly && !httpOnly) {
-    httpOnly = true;
+  if (prefix.httpOnly && !attributes.httpOnly) {
+    attributes.httpOnly = true;
     reasons.push("HTTPONLY_REQUIRED_PREFIX");
   }
-  if (clearing) {
-    maxAge = 0;
-    expires = new Date(0);
-  } else {
-    if (maxAge !== undefined && maxAge > MAX_AGE_CAP) {
-      maxAge = MAX_AGE_CAP;
-      reasons.push("MAXAGE_CAPPED");
-    }
-    if (expires !== undefined) {
-      const cap = Date.now() + MAX_AGE_CAP * 1000;
-      if (expires.getTime() > cap) {
-        expires = new Date(Math.floor(cap / DAY_MS) * DAY_MS);
-        if (!reasons.includes("MAXAGE_CAPPED")) reasons.push("MAXAGE_CAPPED");
-      }
+  if (attempt.clearing) {
+    attributes.maxAge = 0;
+    attributes.expires = new Date(0);
+    return;
+  }
+  if (attributes.maxAge !== undefined && attributes.maxAge > MAX_AGE_CAP) {
+    attributes.maxAge = MAX_AGE_CAP;
+    reasons.push("MAXAGE_CAPPED");
+  }
+  if (attributes.expires !== undefined) {
+    const cap = Date.now() + MAX_AGE_CAP * 1000;
+    if (attributes.expires.getTime() > cap) {
+      attributes.expires = new Date(Math.floor(cap / DAY_MS) * DAY_MS);
+      if (!reasons.includes("MAXAGE_CAPPED")) reasons.push("MAXAGE_CAPPED");
     }
   }
-  if (weakened) reasons.push("CALLSITE_WEAKENING_IGNORED");
+}
 
-  const attributes: CookieAttributes = {
-    secure,
-    httpOnly,
-    sameSite,
-    path,
-    domain: domain === "" ? undefined : domain,
-    maxAge,
-    expires,
-    partitioned,
-    priority,
-  };
-  const encoded = encodeValue(clearing ? "" : value, encode);
-  if (encoded === null)
-    return failure(
-      name,
-      "COOKIE_ATTRIBUTE_INVALID",
-      VALUE_INVALID,
-      reasons,
-      secure,
-      attributes,
-      clearing,
-    );
-  if (name.length + encoded.length > MAX_COOKIE_OCTETS)
-    return failure(name, "COOKIE_TOO_LARGE", TOO_LARGE, reasons, secure, attributes, clearing);
+/**
+ * The header for the decided attributes: the value encoded and sized, the attributes
+ * checked, then the action (an `error` is refused here, after those checks, so their
+ * reasons come first).
+ */
+function serializeDecision(
+  attempt: Attempt,
+  attributes: CookieAttributes,
+  value: string,
+  encode: Encode,
+  action: CookieAction,
+): CookieDecision {
+  attempt.attributes = attributes;
+  const { plan, reasons, clearing } = attempt;
+  const name = plan.name;
+  const encoded = encodeValue(value, encode);
+  if (encoded === null) return failure(attempt, VALUE_INVALID);
+  if (name.length + encoded.length > MAX_COOKIE_OCTETS) return failure(attempt, TOO_LARGE);
   const problem = attributeProblem(attributes);
-  if (problem !== null)
-    return failure(
-      name,
-      "COOKIE_ATTRIBUTE_INVALID",
-      problem,
-      reasons,
-      secure,
-      attributes,
-      clearing,
-    );
-  if (action === "error")
-    return failure(
-      name,
-      "INSECURE_TRANSPORT_ERROR",
-      "requires Secure but the transport is not HTTPS (onInsecure: error)",
-      reasons,
-      secure,
-      attributes,
-      clearing,
-    );
+  if (problem !== null) return failure(attempt, attributeInvalid(problem));
+  if (action === "error") return failure(attempt, INSECURE_ERROR);
+  const secure = attributes.secure;
   if (action === "drop")
     return { name, action, secure, header: null, attributes, reasons, clearing };
   const header = emit(name, encoded, attributes);
-  if (typeof header !== "string")
-    return failure(
-      name,
-      "COOKIE_ATTRIBUTE_INVALID",
-      header.message,
-      reasons,
-      secure,
-      attributes,
-      clearing,
-    );
+  if (typeof header !== "string") return failure(attempt, attributeInvalid(header.message));
   return { name, action, secure, header, attributes, reasons, clearing };
 }
 
@@ -555,14 +587,13 @@ export function decideAsWritten(
   const wouldBe = { action: enforce.action, secure: enforce.secure, header: enforce.header };
   const o = options ?? {};
   const invalid = callSiteProblem(o);
-  const refuse = (code: ReasonCode, message: string, a: CookieAttributes | null) => ({
-    ...failure(name, code, message, reasons, a?.secure ?? false, a, clearing),
+  const refuse = (refusal: Refusal, attributes: CookieAttributes | null) => ({
+    ...failure({ plan, clearing, reasons, attributes }, refusal),
     wouldBe,
   });
-  if (!plan.validName)
-    return refuse("COOKIE_NAME_INVALID", "the name is not an RFC 6265 token", null);
+  if (!plan.validName) return refuse(NAME_INVALID, null);
   // A wrong option has no "as written" form: refused as in enforce mode.
-  if (invalid !== null) return refuse("COOKIE_ATTRIBUTE_INVALID", invalid, null);
+  if (invalid !== null) return refuse(attributeInvalid(invalid), null);
   const attributes: CookieAttributes = {
     secure: o.secure === true,
     httpOnly: o.httpOnly === true,
@@ -575,13 +606,12 @@ export function decideAsWritten(
     priority: o.priority === undefined ? undefined : (callSitePriority(o.priority) ?? undefined),
   };
   const encoded = encodeValue(clearing ? "" : value, encode);
-  if (encoded === null) return refuse("COOKIE_ATTRIBUTE_INVALID", VALUE_INVALID, attributes);
+  if (encoded === null) return refuse(VALUE_INVALID, attributes);
   const problem = attributeProblem(attributes);
-  if (problem !== null) return refuse("COOKIE_ATTRIBUTE_INVALID", problem, attributes);
+  if (problem !== null) return refuse(attributeInvalid(problem), attributes);
   // Too large is not an injection: the app's cookie goes out as written (the browser decides).
   const header = emit(name, encoded, attributes);
-  if (typeof header !== "string")
-    return refuse("COOKIE_ATTRIBUTE_INVALID", header.message, attributes);
+  if (typeof header !== "string") return refuse(attributeInvalid(header.message), attributes);
   return {
     name,
     action: "set",
