@@ -19,7 +19,7 @@ import type {
 } from "../types.js";
 import { bareOf, isLoopbackAddress, isPublicAddress, NOT_IP, parseAddress } from "./address.js";
 import { type ForwardedElement, forwardedElementStart, parseForwardedRange } from "./forwarded.js";
-import { isFetchHeaders, readHeader, readHeaderOf } from "./headers.js";
+import { isFetchHeaders, readHeaderOf } from "./headers.js";
 import { hostFacts } from "./host.js";
 import { NOT_AN_ADDRESS, TRUSTED, type TrustMatcher, type Verdict } from "./trust.js";
 
@@ -64,35 +64,15 @@ export function decideTransport(req: PolicyRequest, cfg: TransportConfig): Trans
  * previous peer's verdict, a pure function of the peer string.
  */
 export function compileTransport(cfg: TransportConfig): (req: PolicyRequest) => Transport {
-  const names = cfg.headers;
-  const listed = (name: ProxyHeader) => names.indexOf(name);
-  const at = {
-    forwarded: listed("forwarded"),
-    xff: listed("x-forwarded-for"),
-    xfp: listed("x-forwarded-proto"),
-    xfh: listed("x-forwarded-host"),
-    xssl: listed("x-forwarded-ssl"),
-    feh: listed("front-end-https"),
-    cfv: listed("cf-visitor"),
-  };
   let lastPeer: string | null | undefined;
   let lastVerdict: Verdict = NOT_AN_ADDRESS;
   let lastAddress: string | null = null;
   return (req) => {
     const view = req.headers;
     const fetchStyle = isFetchHeaders(view);
-    const host =
+    const hostHeader =
       readHeaderOf(view, "host", fetchStyle) ?? readHeaderOf(view, ":authority", fetchStyle);
-    // Deciding is synchronous: one set of slots serves every request.
-    const h = slots;
-    h.forwarded =
-      at.forwarded < 0 ? undefined : present(readHeaderOf(view, "forwarded", fetchStyle));
-    h.xff = at.xff < 0 ? undefined : present(readHeaderOf(view, "x-forwarded-for", fetchStyle));
-    h.xfp = at.xfp < 0 ? undefined : present(readHeaderOf(view, "x-forwarded-proto", fetchStyle));
-    h.xfh = at.xfh < 0 ? undefined : present(readHeaderOf(view, "x-forwarded-host", fetchStyle));
-    h.xssl = at.xssl < 0 ? undefined : present(readHeaderOf(view, "x-forwarded-ssl", fetchStyle));
-    h.feh = at.feh < 0 ? undefined : present(readHeaderOf(view, "front-end-https", fetchStyle));
-    h.cfv = at.cfv < 0 ? undefined : present(readHeaderOf(view, "cf-visitor", fetchStyle));
+    const headers = readForwardingHeaders(view, fetchStyle, cfg.headers);
     // Requests through one proxy bring the same peer: its verdict is kept for the next one.
     const peer = req.peer === undefined || req.peer === "" ? null : req.peer;
     if (peer !== lastPeer) {
@@ -100,32 +80,66 @@ export function compileTransport(cfg: TransportConfig): (req: PolicyRequest) => 
       lastVerdict = peer === null ? NOT_AN_ADDRESS : cfg.trust.classifyAt(peer, 0, peer.length);
       lastAddress = peer === null || lastVerdict === NOT_AN_ADDRESS ? peer : bareOf(peer);
     }
-    return walk(req, cfg, host, h, peer, lastVerdict, lastAddress);
+    const socketProtocol: Protocol = req.encrypted ? "https" : "http";
+    const walk: Walk = {
+      cfg,
+      req,
+      headers,
+      hostHeader,
+      peer,
+      peerAddress: lastAddress,
+      socketProtocol,
+      diagnostics: undefined,
+    };
+    return decide(walk, lastVerdict);
   };
 }
 
-/** The listed forwarding headers of one request; undefined when absent or blank. */
-interface Headers {
-  forwarded: string | undefined;
-  xff: string | undefined;
-  xfp: string | undefined;
-  xfh: string | undefined;
-  xssl: string | undefined;
-  feh: string | undefined;
-  cfv: string | undefined;
-}
-const slots: Headers = {
+/** The listed forwarding headers of one request by name; undefined when unlisted, absent or blank. */
+type ForwardingHeaders = Record<ProxyHeader, string | undefined>;
+
+/** Deciding is synchronous: one set of slots serves every request. */
+const slots: ForwardingHeaders = {
   forwarded: undefined,
-  xff: undefined,
-  xfp: undefined,
-  xfh: undefined,
-  xssl: undefined,
-  feh: undefined,
-  cfv: undefined,
+  "x-forwarded-for": undefined,
+  "x-forwarded-host": undefined,
+  "x-forwarded-proto": undefined,
+  "x-forwarded-ssl": undefined,
+  "front-end-https": undefined,
+  "cf-visitor": undefined,
 };
+
+/** Reads each listed header once (a Fetch `get` may cost, and must not answer twice). */
+function readForwardingHeaders(
+  view: PolicyRequest["headers"],
+  fetchStyle: boolean,
+  listed: readonly ProxyHeader[],
+): ForwardingHeaders {
+  slots.forwarded = undefined;
+  slots["x-forwarded-for"] = undefined;
+  slots["x-forwarded-host"] = undefined;
+  slots["x-forwarded-proto"] = undefined;
+  slots["x-forwarded-ssl"] = undefined;
+  slots["front-end-https"] = undefined;
+  slots["cf-visitor"] = undefined;
+  for (const name of listed) slots[name] = present(readHeaderOf(view, name, fetchStyle));
+  return slots;
+}
 
 function present(value: string | undefined): string | undefined {
   return value === undefined || isBlank(value) ? undefined : value;
+}
+
+/** One request's walk: what its steps read, and what they add to the transport. */
+interface Walk {
+  readonly cfg: TransportConfig;
+  readonly req: PolicyRequest;
+  readonly headers: ForwardingHeaders;
+  readonly hostHeader: string | undefined;
+  readonly peer: string | null;
+  readonly peerAddress: string | null;
+  readonly socketProtocol: Protocol;
+  diagnostics: Diagnostics;
 }
 
 /** How a chain walk ended. */
@@ -137,8 +151,8 @@ const TOO_LONG = 2;
 type Chain = typeof chain;
 const chain = {
   end: CLIENT as typeof CLIENT | typeof MALFORMED | typeof TOO_LONG,
-  /** c: the client's index in addrs (peer = 0). */
-  c: 0,
+  /** How many entries the walk believed: the client's index, the peer being 0. */
+  clientIndex: 0,
   client: null as string | null,
   /** The entry that stopped the walk as malformed, for the message. */
   bad: "",
@@ -146,198 +160,199 @@ const chain = {
   record: null as ForwardedElement | null,
 };
 
-function walk(
-  req: PolicyRequest,
-  cfg: TransportConfig,
-  hostHeader: string | undefined,
-  h: Headers,
-  peer: string | null,
-  peerVerdict: Verdict,
-  peerAddress: string | null,
-): Transport {
-  const trust = cfg.trust;
-  let diagnostics: Diagnostics;
-  const socketProtocol: Protocol = req.encrypted ? "https" : "http";
+/** Who the client is, as the forwarding chains tell it (SPEC §2.2 step 1). */
+interface Client {
+  address: string | null;
+  trustedHops: number;
+  hops: Hop[];
+  /** Forwarded's element of the outermost trusted proxy: its proto= and host=. */
+  record: ForwardedElement | null;
+  /** False when Forwarded is present but malformed: its protocol is not believed either. */
+  forwardedUsable: boolean;
+}
 
-  if (trust.kind === "all" && peer !== null && isPublicAddress(peer)) {
-    diagnostics = add(
-      diagnostics,
-      "TRANSPORT_TRUST_ALL_PUBLIC",
-      `proxy.trust is true and ${describePeer(peer)} is a public address: any client can forge forwarding headers. List your proxies' addresses (or a hop count) in proxy.trust instead.`,
-    );
+/** What the headers say about the protocol and the host (SPEC §2.2 steps 3 and 6). */
+interface Statements {
+  protocol: Protocol | undefined;
+  source: TransportSource;
+  /** A present header said something that is not a protocol: the socket's stands. */
+  unusable: boolean;
+  host: string | undefined;
+  hostFrom: ProxyHeader | undefined;
+}
+
+/** The steps of SPEC §2.2 for one request; a conflict between headers ends at the peer. */
+function decide(walk: Walk, peerVerdict: Verdict): Transport {
+  warnTrustAllPublic(walk);
+  if (!isPeerTrusted(walk, peerVerdict)) {
+    reportIgnored(walk);
+    return atPeer(walk, false);
   }
+  const client = walkChains(walk);
+  if (typeof client === "string") return conflict(walk, client);
+  const said = readStatements(walk, client);
+  if (typeof said === "string") return conflict(walk, said);
+  // Step 4: doubt fails closed. A present but unusable header leaves the socket's protocol.
+  const believed = !said.unusable && said.protocol !== undefined;
+  return finish(
+    walk,
+    believed ? (said.protocol as Protocol) : walk.socketProtocol,
+    believed ? said.source : "socket",
+    client,
+    said.host,
+    said.hostFrom === undefined ? "Host" : DISPLAY[said.hostFrom],
+  );
+}
 
-  // Step 2: an untrusted peer leaves the socket's own transport, whatever the headers say.
-  const peerTrusted =
-    trust.hops > 0 && (peer === null ? trust.kind !== "list" : peerVerdict === TRUSTED);
-  const anyPresent =
-    h.forwarded !== undefined ||
-    h.xff !== undefined ||
-    h.xfp !== undefined ||
-    h.xfh !== undefined ||
-    h.xssl !== undefined ||
-    h.feh !== undefined ||
-    h.cfv !== undefined;
-  if (!peerTrusted) {
-    if (anyPresent)
-      diagnostics = reportIgnored(diagnostics, cfg, req, peer, socketProtocol, hostHeader);
-    return atPeer(cfg, socketProtocol, peerAddress, false, hostHeader, diagnostics);
-  }
+function warnTrustAllPublic(walk: Walk): void {
+  const peer = walk.peer;
+  if (walk.cfg.trust.kind !== "all" || peer === null || !isPublicAddress(peer)) return;
+  add(
+    walk,
+    "TRANSPORT_TRUST_ALL_PUBLIC",
+    `proxy.trust is true and ${describePeer(peer)} is a public address: any client can forge forwarding headers. List your proxies' addresses (or a hop count) in proxy.trust instead.`,
+  );
+}
 
-  // Step 1: the chain, nearest first: Forwarded `for=` and/or X-Forwarded-For.
-  const peerHop: Hop = { address: peerAddress, trusted: true, from: "socket" };
-  const hops: Hop[] = [peerHop];
-  let c = 0;
-  let clientAddress = peerAddress;
-  let record: ForwardedElement | null = null;
-  let forwardedUsable = true;
-  if (h.forwarded !== undefined) {
-    walkForwarded(h.forwarded, trust, hops);
-    c = chain.c;
-    clientAddress = chain.client;
-    record = chain.record;
+/** Step 2: an untrusted peer leaves the socket's own transport, whatever the headers say. */
+function isPeerTrusted(walk: Walk, peerVerdict: Verdict): boolean {
+  const trust = walk.cfg.trust;
+  return trust.hops > 0 && (walk.peer === null ? trust.kind !== "list" : peerVerdict === TRUSTED);
+}
+
+/**
+ * Step 1: the chain, nearest first: Forwarded `for=` and/or X-Forwarded-For. Returns the
+ * client, or why the two chains disagree.
+ */
+function walkChains(walk: Walk): Client | string {
+  const { headers, peer } = walk;
+  const trust = walk.cfg.trust;
+  const forwarded = headers.forwarded;
+  const xff = headers["x-forwarded-for"];
+  const client: Client = {
+    address: walk.peerAddress,
+    trustedHops: 0,
+    hops: [{ address: walk.peerAddress, trusted: true, from: "socket" }],
+    record: null,
+    forwardedUsable: true,
+  };
+  if (forwarded !== undefined) {
+    walkForwarded(forwarded, trust, client.hops);
+    client.trustedHops = chain.clientIndex;
+    client.address = chain.client;
+    client.record = chain.record;
     if (chain.end === MALFORMED) {
-      forwardedUsable = false;
-      diagnostics = add(
-        diagnostics,
+      client.forwardedUsable = false;
+      add(
+        walk,
         "TRANSPORT_FORWARDED_MALFORMED",
         `The Forwarded header from ${describePeer(peer)} does not parse (RFC 7239) where the walk reads it (${quote(chain.bad)}), so its client address and protocol are not believed.`,
       );
     }
-    diagnostics = reportTooLong(diagnostics, "Forwarded", peer);
+    reportTooLong(walk, "Forwarded");
   }
-  if (h.xff !== undefined) {
-    const xffHops: Hop[] | null = h.forwarded === undefined ? hops : null;
-    walkXff(h.xff, trust, xffHops);
-    if (chain.end === MALFORMED) {
-      diagnostics = add(
-        diagnostics,
-        "TRANSPORT_XFF_MALFORMED",
-        `X-Forwarded-For from ${describePeer(peer)} has an entry that is not an IP address (${quote(chain.bad)}) where the walk reads it, so the client address is unknown.`,
-      );
-    }
-    diagnostics = reportTooLong(diagnostics, "X-Forwarded-For", peer);
-    if (h.forwarded === undefined) {
-      c = chain.c;
-      clientAddress = chain.client;
-    } else if (chain.c !== c || !sameAddress(chain.client, clientAddress)) {
-      return conflict(
-        cfg,
-        socketProtocol,
-        peerAddress,
-        hostHeader,
-        diagnostics,
-        `Forwarded and X-Forwarded-For from ${describePeer(peer)} disagree about the client (${quote(clientAddress ?? "none")} after ${c} hops vs ${quote(chain.client ?? "none")} after ${chain.c})`,
-      );
-    }
+  if (xff === undefined) return client;
+  // With Forwarded present, X-Forwarded-For only has to agree: the hops are Forwarded's.
+  walkXff(xff, trust, forwarded === undefined ? client.hops : null);
+  if (chain.end === MALFORMED) {
+    add(
+      walk,
+      "TRANSPORT_XFF_MALFORMED",
+      `X-Forwarded-For from ${describePeer(peer)} has an entry that is not an IP address (${quote(chain.bad)}) where the walk reads it, so the client address is unknown.`,
+    );
   }
+  reportTooLong(walk, "X-Forwarded-For");
+  if (forwarded === undefined) {
+    client.trustedHops = chain.clientIndex;
+    client.address = chain.client;
+  } else if (chain.clientIndex !== client.trustedHops || !sameAddress(chain.client, client.address))
+    return `Forwarded and X-Forwarded-For from ${describePeer(peer)} disagree about the client (${quote(client.address ?? "none")} after ${client.trustedHops} hops vs ${quote(chain.client ?? "none")} after ${chain.clientIndex})`;
+  return client;
+}
 
-  // Step 3: the protocol (and step 6: the host) recorded by the outermost trusted proxy.
-  const believed = Math.max(c, 1);
-  let protocol: Protocol | undefined;
-  let source: TransportSource = "socket";
-  let unusable = !forwardedUsable;
-  let hostValue = hostHeader;
-  let hostFrom: ProxyHeader | undefined;
-  for (const name of cfg.headers) {
-    let said: Statement;
+/**
+ * Step 3: the protocol (and step 6: the host) recorded by the outermost trusted proxy, from
+ * each listed header in `proxy.headers` order. Returns them, or why two headers disagree.
+ */
+function readStatements(walk: Walk, client: Client): Statements | string {
+  const { headers, peer } = walk;
+  const believed = Math.max(client.trustedHops, 1);
+  const said: Statements = {
+    protocol: undefined,
+    source: "socket",
+    unusable: !client.forwardedUsable,
+    host: walk.hostHeader,
+    hostFrom: undefined,
+  };
+  for (const name of walk.cfg.headers) {
+    let statement: Statement;
     let raw: string | undefined;
     let host: string | undefined;
     if (name === "forwarded") {
-      if (record === null) continue;
-      raw = record.proto;
-      said = raw === undefined ? undefined : protocolOf(raw);
-      host = record.host;
+      if (client.record === null) continue;
+      raw = client.record.proto;
+      statement = raw === undefined ? undefined : protocolOf(raw);
+      host = client.record.host;
     } else if (name === "x-forwarded-proto") {
-      if (h.xfp === undefined) continue;
-      raw = alignedValue(h.xfp, believed);
+      const value = headers[name];
+      if (value === undefined) continue;
+      raw = alignedValue(value, believed);
       if (aligned.misaligned) {
-        diagnostics = add(
-          diagnostics,
+        add(
+          walk,
           "TRANSPORT_XFP_MISALIGNED",
           `X-Forwarded-Proto from ${describePeer(peer)} has fewer values than the ${believed} trusted proxies, so they cannot be aligned; the leftmost (${quote(raw)}) was used. Make every trusted proxy append its own value, or overwrite the header at the first proxy.`,
         );
       }
-      said = raw === undefined ? (aligned.overlong ? null : undefined) : protocolOf(raw);
+      statement = raw === undefined ? (aligned.overlong ? null : undefined) : protocolOf(raw);
     } else if (name === "x-forwarded-host") {
-      if (h.xfh === undefined) continue;
+      const value = headers[name];
+      if (value === undefined) continue;
       // A value longer than a proxy writes is kept whole: the host check refuses it.
-      host = alignedValue(h.xfh, believed) ?? (aligned.overlong ? h.xfh : undefined);
+      host = alignedValue(value, believed) ?? (aligned.overlong ? value : undefined);
     } else if (name === "x-forwarded-ssl" || name === "front-end-https") {
-      raw = name === "x-forwarded-ssl" ? h.xssl : h.feh;
-      said = raw === undefined ? undefined : onOff(raw);
+      raw = headers[name];
+      statement = raw === undefined ? undefined : onOff(raw);
     } else if (name === "cf-visitor") {
-      raw = h.cfv;
-      said = raw === undefined ? undefined : cfVisitorScheme(raw);
+      raw = headers[name];
+      statement = raw === undefined ? undefined : cfVisitorScheme(raw);
     }
 
-    if (said === null) {
-      unusable = true;
-      diagnostics = add(
-        diagnostics,
+    if (statement === null) {
+      said.unusable = true;
+      add(
+        walk,
         "TRANSPORT_PROTO_INVALID",
-        `${DISPLAY[name]} from ${describePeer(peer)} says ${quote(raw)}, which is not a valid protocol (http or https), so the socket's ${socketProtocol} stands.`,
+        `${DISPLAY[name]} from ${describePeer(peer)} says ${quote(raw)}, which is not a valid protocol (http or https), so the socket's ${walk.socketProtocol} stands.`,
       );
-    } else if (said !== undefined) {
-      if (protocol === undefined) {
-        protocol = said;
-        source = name as TransportSource;
-      } else if (said !== protocol) {
-        return conflict(
-          cfg,
-          socketProtocol,
-          peerAddress,
-          hostHeader,
-          diagnostics,
-          `${DISPLAY[source as ProxyHeader]} says ${protocol} but ${DISPLAY[name]} says ${said}`,
-        );
-      }
+    } else if (statement !== undefined) {
+      if (said.protocol === undefined) {
+        said.protocol = statement;
+        said.source = name as TransportSource;
+      } else if (statement !== said.protocol)
+        return `${DISPLAY[said.source as ProxyHeader]} says ${said.protocol} but ${DISPLAY[name]} says ${statement}`;
     }
 
     if (host !== undefined) {
-      if (hostFrom === undefined) {
-        hostFrom = name;
-        hostValue = host;
-      } else if (host.toLowerCase() !== (hostValue as string).toLowerCase()) {
-        return conflict(
-          cfg,
-          socketProtocol,
-          peerAddress,
-          hostHeader,
-          diagnostics,
-          `${DISPLAY[hostFrom]} says the host is ${quote(hostValue)} but ${DISPLAY[name]} says ${quote(host)}`,
-        );
-      }
+      if (said.hostFrom === undefined) {
+        said.hostFrom = name;
+        said.host = host;
+      } else if (host.toLowerCase() !== (said.host as string).toLowerCase())
+        return `${DISPLAY[said.hostFrom]} says the host is ${quote(said.host)} but ${DISPLAY[name]} says ${quote(host)}`;
     }
   }
-
-  // Step 4: doubt fails closed. A present but unusable header leaves the socket's protocol.
-  if (unusable || protocol === undefined) {
-    protocol = socketProtocol;
-    source = "socket";
-  }
-  return finish(
-    cfg,
-    protocol,
-    source,
-    clientAddress,
-    c,
-    hops,
-    hostValue,
-    hostFrom === undefined ? "Host" : DISPLAY[hostFrom],
-    diagnostics,
-  );
+  return said;
 }
 
 /**
- * Walk X-Forwarded-For right to left from the trusted peer (addrs[1] is its rightmost
- * entry): stop at the first entry that is untrusted or not an address, or after
- * MAX_ENTRIES. Leaves the outcome in `chain`; records hops when given a list.
+ * Walk X-Forwarded-For right to left from the trusted peer (its rightmost entry is hop 1):
+ * stop at the first entry that is untrusted or not an address, or after MAX_ENTRIES.
+ * Leaves the outcome in `chain`; records hops when given a list.
  */
 function walkXff(value: string, trust: TrustMatcher, hops: Hop[] | null): Chain {
   chain.record = null;
   let end = value.length;
-  let i = 0;
+  let entry = 0;
   let pieces = 0;
   let last: string | null = null;
   while (end >= 0) {
@@ -345,49 +360,49 @@ function walkXff(value: string, trust: TrustMatcher, hops: Hop[] | null): Chain 
     let comma = end - 1;
     while (comma >= 0 && value.charCodeAt(comma) !== 0x2c) {
       if (end - comma > MAX_ENTRY_LENGTH)
-        return stopMalformed(i + 1, value.slice(comma, end), hops, XFF);
+        return stopMalformed(entry + 1, value.slice(comma, end), hops, XFF);
       comma--;
     }
-    if (++pieces > MAX_PIECES) return stopTooLong(i);
+    if (++pieces > MAX_PIECES) return stopTooLong(entry);
     let from = comma + 1;
     let to = end;
     while (from < to && isOws(value.charCodeAt(from))) from++;
     while (to > from && isOws(value.charCodeAt(to - 1))) to--;
     end = comma;
     if (from === to) continue; // an empty list entry (RFC 9110 §5.6.1)
-    if (++i > MAX_ENTRIES) return stopTooLong(MAX_ENTRIES);
+    if (++entry > MAX_ENTRIES) return stopTooLong(MAX_ENTRIES);
     const verdict = trust.classifyAt(value, from, to);
-    if (verdict === NOT_AN_ADDRESS) return stopMalformed(i, value.slice(from, to), hops, XFF);
+    if (verdict === NOT_AN_ADDRESS) return stopMalformed(entry, value.slice(from, to), hops, XFF);
     const bare = bareOf(value);
-    const trusted = i < trust.hops && verdict === TRUSTED;
+    const trusted = entry < trust.hops && verdict === TRUSTED;
     if (hops !== null) hops.push({ address: bare, trusted, from: "x-forwarded-for" });
     last = bare;
-    if (!trusted) return stopAt(i, bare);
+    if (!trusted) return stopAt(entry, bare);
   }
   // Every entry was trusted: the last one is the client.
-  return stopAt(i, i === 0 ? null : last);
+  return stopAt(entry, entry === 0 ? null : last);
 }
 
 /** Walk Forwarded's elements right to left, as `walkXff`; the client's element is `chain.record`. */
 function walkForwarded(value: string, trust: TrustMatcher, hops: Hop[]): Chain {
   chain.record = null;
   let end = value.length;
-  let i = 0;
+  let entry = 0;
   let pieces = 0;
   let last: string | null = null;
   while (end >= 0) {
     const comma = forwardedElementStart(value, end);
     if (comma === -2)
-      return stopMalformed(i + 1, value.slice(Math.max(0, end - 80), end), hops, FWD);
-    if (++pieces > MAX_PIECES) return stopTooLong(i);
+      return stopMalformed(entry + 1, value.slice(Math.max(0, end - 80), end), hops, FWD);
+    if (++pieces > MAX_PIECES) return stopTooLong(entry);
     const from = comma + 1;
     const to = end;
     end = comma;
     if (isBlankRange(value, from, to)) continue;
-    if (++i > MAX_ENTRIES) return stopTooLong(MAX_ENTRIES);
+    if (++entry > MAX_ENTRIES) return stopTooLong(MAX_ENTRIES);
     const parsed = parseForwardedRange(value, from, to);
     if (parsed === null || parsed.length !== 1) {
-      return stopMalformed(i, value.slice(from, to).trim(), hops, FWD);
+      return stopMalformed(entry, value.slice(from, to).trim(), hops, FWD);
     }
     const element = parsed[0] as ForwardedElement;
     chain.record = element;
@@ -395,18 +410,18 @@ function walkForwarded(value: string, trust: TrustMatcher, hops: Hop[]): Chain {
     const node = element.for ?? "unknown";
     const verdict = trust.classifyAt(node, 0, node.length);
     const address = verdict === NOT_AN_ADDRESS ? node : bareOf(node);
-    const trusted = i < trust.hops && verdict === TRUSTED;
+    const trusted = entry < trust.hops && verdict === TRUSTED;
     hops.push({ address, trusted, from: "forwarded" });
     last = address;
-    if (!trusted) return stopAt(i, address);
+    if (!trusted) return stopAt(entry, address);
   }
   // Nothing but separators: present, yet unusable.
-  return i === 0 ? stopMalformed(1, value, hops, FWD) : stopAt(i, last);
+  return entry === 0 ? stopMalformed(1, value, hops, FWD) : stopAt(entry, last);
 }
 
-function stopAt(c: number, client: string | null): Chain {
+function stopAt(clientIndex: number, client: string | null): Chain {
   chain.end = CLIENT;
-  chain.c = c;
+  chain.clientIndex = clientIndex;
   chain.client = client;
   return chain;
 }
@@ -414,9 +429,14 @@ function stopAt(c: number, client: string | null): Chain {
 const XFF = "x-forwarded-for";
 const FWD = "forwarded";
 
-function stopMalformed(c: number, bad: string, hops: Hop[] | null, from: Hop["from"]): Chain {
+function stopMalformed(
+  clientIndex: number,
+  bad: string,
+  hops: Hop[] | null,
+  from: Hop["from"],
+): Chain {
   chain.end = MALFORMED;
-  chain.c = c;
+  chain.clientIndex = clientIndex;
   chain.client = null;
   chain.bad = bad;
   chain.record = null;
@@ -424,84 +444,66 @@ function stopMalformed(c: number, bad: string, hops: Hop[] | null, from: Hop["fr
   return chain;
 }
 
-function stopTooLong(c: number): Chain {
+function stopTooLong(clientIndex: number): Chain {
   chain.end = TOO_LONG;
-  chain.c = c;
+  chain.clientIndex = clientIndex;
   chain.client = null;
   return chain;
 }
 
-function reportTooLong(diagnostics: Diagnostics, header: string, peer: string | null): Diagnostics {
-  if (chain.end !== TOO_LONG) return diagnostics;
-  return add(
-    diagnostics,
+function reportTooLong(walk: Walk, header: string): void {
+  if (chain.end !== TOO_LONG) return;
+  add(
+    walk,
     "TRANSPORT_CHAIN_TOO_LONG",
-    `${header} from ${describePeer(peer)} is still trusted after ${MAX_ENTRIES} entries, so the walk stops there and the client address is unknown.`,
+    `${header} from ${describePeer(walk.peer)} is still trusted after ${MAX_ENTRIES} entries, so the walk stops there and the client address is unknown.`,
   );
 }
 
 /** Two listed headers disagree: doubt fails closed at the peer (SPEC §2.2 step 4). */
-function conflict(
-  cfg: TransportConfig,
-  socketProtocol: Protocol,
-  peerAddress: string | null,
-  hostHeader: string | undefined,
-  diagnostics: Diagnostics,
-  what: string,
-): Transport {
-  const list = add(
-    diagnostics,
+function conflict(walk: Walk, what: string): Transport {
+  add(
+    walk,
     "TRANSPORT_HEADER_CONFLICT",
-    `${what}; the socket's ${socketProtocol} and the peer's address stand. List in proxy.headers only the headers your proxies write (and strip).`,
+    `${what}; the socket's ${walk.socketProtocol} and the peer's address stand. List in proxy.headers only the headers your proxies write (and strip).`,
   );
-  return atPeer(cfg, socketProtocol, peerAddress, true, hostHeader, list);
+  return atPeer(walk, true);
 }
 
 /** The socket's own transport: the peer is the client. */
-function atPeer(
-  cfg: TransportConfig,
-  socketProtocol: Protocol,
-  peerAddress: string | null,
-  peerTrusted: boolean,
-  hostHeader: string | undefined,
-  diagnostics: Diagnostics,
-): Transport {
-  const hops: Hop[] = [{ address: peerAddress, trusted: peerTrusted, from: "socket" }];
+function atPeer(walk: Walk, peerTrusted: boolean): Transport {
+  const address = walk.peerAddress;
+  const hops: Hop[] = [{ address, trusted: peerTrusted, from: "socket" }];
   return finish(
-    cfg,
-    socketProtocol,
+    walk,
+    walk.socketProtocol,
     "socket",
-    peerAddress,
-    0,
-    hops,
-    hostHeader,
+    { address, trustedHops: 0, hops },
+    walk.hostHeader,
     "Host",
-    diagnostics,
   );
 }
 
 function finish(
-  cfg: TransportConfig,
+  walk: Walk,
   protocol: Protocol,
   source: TransportSource,
-  clientAddress: string | null,
-  trustedHops: number,
-  hops: Hop[],
+  client: Pick<Client, "address" | "trustedHops" | "hops">,
   hostValue: string | undefined,
   hostFrom: string,
-  diagnostics: Diagnostics,
 ): Transport {
   // Step 6: the request host; a value that is not a DNS name or IP literal gives no host.
   const given = hostValue !== undefined && hostValue !== "";
   const facts = given ? hostFacts(hostValue) : null;
   if (given && facts === null) {
-    diagnostics = add(
-      diagnostics,
+    add(
+      walk,
       "TRANSPORT_HOST_INVALID",
       `The request host ${quote(hostValue)} (from ${hostFrom}) is not a valid host name or IP address, so the request is treated as having no host.`,
     );
   }
   const localhost = facts?.localhost === true;
+  const clientAddress = client.address;
   // A fresh object for each request (freezing it would cost more than the rest of the
   // object): no other request and no later decision of another request sees it.
   return {
@@ -511,62 +513,55 @@ function finish(
     clientAddress,
     host: facts === null ? null : facts.host,
     port: facts === null ? null : facts.port,
-    trustedHops,
+    trustedHops: client.trustedHops,
     localhost,
     secureContext:
       localhost &&
-      cfg.localhost === "secure-context" &&
+      walk.cfg.localhost === "secure-context" &&
       clientAddress !== null &&
       isLoopbackAddress(clientAddress),
-    hops,
-    diagnostics: diagnostics ?? NO_DIAGNOSTICS,
+    hops: client.hops,
+    diagnostics: walk.diagnostics ?? NO_DIAGNOSTICS,
   };
 }
 
-function add(diagnostics: Diagnostics, code: ReasonCode, message: string): Diagnostic[] {
-  const list = diagnostics ?? [];
-  list.push({ code, message });
-  return list;
+function add(walk: Walk, code: ReasonCode, message: string): void {
+  if (walk.diagnostics === undefined) walk.diagnostics = [];
+  walk.diagnostics.push({ code, message });
 }
 
 /** Why the forwarding headers of an untrusted (or unknown) peer were not believed. */
-function reportIgnored(
-  diagnostics: Diagnostics,
-  cfg: TransportConfig,
-  req: PolicyRequest,
-  peer: string | null,
-  socketProtocol: Protocol,
-  hostHeader: string | undefined,
-): Diagnostics {
+function reportIgnored(walk: Walk): void {
+  const { cfg, req, headers, peer, socketProtocol } = walk;
   const kind = cfg.trust.kind;
   const presentNames = cfg.headers.filter((name) => {
-    const value = present(readHeader(req.headers, name));
+    const value = headers[name];
     if (value === undefined) return false;
     // Trust false believes nothing: a header the runtime itself may have written is no sign of a proxy.
-    return !(kind === "none" && isRuntimeRecord(req, name, value, hostHeader));
+    return !(kind === "none" && isRuntimeRecord(req, name, value, walk.hostHeader));
   });
-  if (presentNames.length === 0) return diagnostics;
+  if (presentNames.length === 0) return;
   const names = presentNames.map((name) => DISPLAY[name]).join(", ");
   const they = presentNames.length === 1 ? "it is" : "they are";
   if (kind === "none") {
-    return add(
-      diagnostics,
+    add(
+      walk,
       "TRANSPORT_HEADERS_WITHOUT_TRUST",
       `${names} arrived from ${describePeer(peer)} but proxy.trust is false, so ${they} ignored and the socket's ${socketProtocol} stands. If the app runs behind a proxy, list the proxy's address (or a hop count) in proxy.trust.`,
     );
-  }
-  if (peer === null && kind === "list") {
-    return add(
-      diagnostics,
+  } else if (peer === null && kind === "list") {
+    add(
+      walk,
       "TRANSPORT_PEER_UNKNOWN",
       `${names} arrived but this runtime does not tell the peer's address, so the address list in proxy.trust cannot match and ${they} not believed. Use a hop count (e.g. "trust": 1) for the platform's proxy.`,
     );
+  } else {
+    add(
+      walk,
+      "TRANSPORT_UNTRUSTED_PEER",
+      `${names} arrived from ${describePeer(peer)}, which proxy.trust does not trust, so ${they} ignored and the socket's ${socketProtocol} stands.`,
+    );
   }
-  return add(
-    diagnostics,
-    "TRANSPORT_UNTRUSTED_PEER",
-    `${names} arrived from ${describePeer(peer)}, which proxy.trust does not trust, so ${they} ignored and the socket's ${socketProtocol} stands.`,
-  );
 }
 
 /**
@@ -593,8 +588,11 @@ function describePeer(peer: string | null): string {
 }
 
 /** Same client in both chains: addresses compare case-insensitively, identifiers as written. */
-function sameAddress(a: string | null, b: string | null): boolean {
-  return a === b || (a !== null && b !== null && a.toLowerCase() === b.toLowerCase());
+function sameAddress(left: string | null, right: string | null): boolean {
+  return (
+    left === right ||
+    (left !== null && right !== null && left.toLowerCase() === right.toLowerCase())
+  );
 }
 
 /** Empty or only spaces; a value longer than a list entry never counts as blank (bounded cost). */
@@ -605,25 +603,25 @@ function isBlank(value: string): boolean {
 }
 
 function isBlankRange(value: string, from: number, to: number): boolean {
-  for (let i = from; i < to; i++) if (!isOws(value.charCodeAt(i))) return false;
+  for (let at = from; at < to; at++) if (!isOws(value.charCodeAt(at))) return false;
   return true;
 }
 
-function isOws(c: number): boolean {
-  return c === 0x20 || c === 0x09;
+function isOws(code: number): boolean {
+  return code === 0x20 || code === 0x09;
 }
 
 /** How the last `alignedValue` read went. */
 const aligned = { misaligned: false, overlong: false };
 
 /**
- * The value written by the outermost of h trusted proxies in a list each one appends to
- * (SPEC §2.2 step 3), read right to left: a single value as it stands; else index k - h;
- * the leftmost (misaligned) when there are fewer than h. Values left of index k - h are
- * client-supplied and never read. Undefined when the list holds no value or an entry the
- * read passes is longer than a proxy writes (`aligned.overlong`).
+ * The value written by the outermost of `proxies` trusted proxies in a list each one
+ * appends to (SPEC §2.2 step 3), read right to left: a single value as it stands; else the
+ * `proxies`-th from the right; the leftmost (misaligned) when there are fewer. Values left
+ * of it are client-supplied and never read. Undefined when the list holds no value or an
+ * entry the read passes is longer than a proxy writes (`aligned.overlong`).
  */
-function alignedValue(value: string, h: number): string | undefined {
+function alignedValue(value: string, proxies: number): string | undefined {
   aligned.misaligned = false;
   aligned.overlong = false;
   let end = value.length;
@@ -631,38 +629,38 @@ function alignedValue(value: string, h: number): string | undefined {
   let pieces = 0;
   let from = 0;
   let to = 0;
-  while (end >= 0 && found < h) {
+  while (end >= 0 && found < proxies) {
     let comma = end - 1;
     while (comma >= 0 && value.charCodeAt(comma) !== 0x2c) comma--;
     if (end - comma > MAX_ENTRY_LENGTH || ++pieces > MAX_PIECES) {
       aligned.overlong = true;
       return undefined;
     }
-    let a = comma + 1;
-    let b = end;
-    while (a < b && isOws(value.charCodeAt(a))) a++;
-    while (b > a && isOws(value.charCodeAt(b - 1))) b--;
+    let start = comma + 1;
+    let stop = end;
+    while (start < stop && isOws(value.charCodeAt(start))) start++;
+    while (stop > start && isOws(value.charCodeAt(stop - 1))) stop--;
     end = comma;
-    if (a === b) continue;
+    if (start === stop) continue;
     found++;
-    from = a;
-    to = b;
+    from = start;
+    to = stop;
   }
   if (found === 0) return undefined;
-  if (found < h && found > 1) aligned.misaligned = true;
+  if (found < proxies && found > 1) aligned.misaligned = true;
   return from === 0 && to === value.length ? value : value.slice(from, to);
 }
 
 function protocolOf(value: string): Statement {
   if (value === "https" || value === "http") return value;
-  const v = value.trim().toLowerCase();
-  return v === "https" || v === "http" ? v : null;
+  const lower = value.trim().toLowerCase();
+  return lower === "https" || lower === "http" ? lower : null;
 }
 
 /** `X-Forwarded-SSL` / `Front-End-Https`: `on` means https, `off` http. */
 function onOff(value: string): Statement {
-  const v = value.trim().toLowerCase();
-  return v === "on" ? "https" : v === "off" ? "http" : null;
+  const lower = value.trim().toLowerCase();
+  return lower === "on" ? "https" : lower === "off" ? "http" : null;
 }
 
 /** Cloudflare's `CF-Visitor: {"scheme":"https"}`; anything else is garbage (never throws). */
