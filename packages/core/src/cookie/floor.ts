@@ -25,6 +25,17 @@ export interface CookieFloor {
   readonly onInsecure: OnInsecure;
 }
 
+/**
+ * A layer of the policy a cookie's floor is merged from, as the resolved profile names it:
+ * `["defaults"]`, `["sensitive"]` or `["cookies", key]` of the matching rule.
+ */
+export interface PolicyLayer {
+  readonly path: readonly string[];
+  readonly settings: CookieSettings;
+}
+
+export type SettingKey = (typeof SETTING_KEYS)[number];
+
 /** Everything about a cookie name that does not depend on the request: computed once per name. */
 export interface CookiePlan {
   readonly name: string;
@@ -33,6 +44,10 @@ export interface CookiePlan {
   readonly tooLarge: boolean;
   readonly sensitive: boolean;
   readonly floor: CookieFloor;
+  /** The layers the floor is merged from, in order: later ones win key by key. */
+  readonly layers: readonly PolicyLayer[];
+  /** The layer that set each attribute of the floor (absent: no layer set it). */
+  readonly setBy: Readonly<Partial<Record<SettingKey, PolicyLayer>>>;
   /** A Domain written by the matching rule is fixed; a call site cannot move it. */
   readonly ruleDomain: string | undefined;
   readonly prefix: PrefixRules;
@@ -73,20 +88,23 @@ const SETTING_KEYS = [
   "onInsecure",
 ] as const satisfies readonly (keyof CookieSettings)[];
 
-/** Later layers win key by key; `undefined` never overwrites. */
-function layer(target: Record<string, unknown>, source: CookieSettings | undefined): void {
-  if (!source) return;
-  for (const key of SETTING_KEYS) if (source[key] !== undefined) target[key] = source[key];
-}
-
 /**
  * Compiles the profile's cookie settings once: built-in defaults (already in
  * `profile.defaults`) → `defaults` → `sensitive` (when sensitive) → the one matching rule.
+ * Later layers win key by key; `undefined` never overwrites.
  */
 export function compilePlans(profile: ResolvedProfile): PlanLookup {
   const findRule = compileRuleLookup(profile.cookies);
   const patterns = profile.sensitive.patterns.map((p) => p.toLowerCase()).filter((p) => p);
   const cache = new BoundedCache<CookiePlan>(PLAN_CACHE_LIMIT);
+  const defaults: PolicyLayer = { path: ["defaults"], settings: profile.defaults };
+  const sensitiveLayer: PolicyLayer = { path: ["sensitive"], settings: profile.sensitive };
+  const ruleLayers = new Map<CookieSettings, PolicyLayer>(
+    Object.entries(profile.cookies).map(([key, rule]) => [
+      rule,
+      { path: ["cookies", key], settings: rule },
+    ]),
+  );
 
   const build = (name: string): CookiePlan => {
     const tooLarge = name.length > MAX_COOKIE_OCTETS;
@@ -97,16 +115,27 @@ export function compilePlans(profile: ResolvedProfile): PlanLookup {
       const lower = name.toLowerCase();
       sensitive = !tooLarge && patterns.some((p) => lower.includes(p));
     }
+    const layers = [defaults];
+    if (sensitive) layers.push(sensitiveLayer);
+    const matched = rule === undefined ? undefined : ruleLayers.get(rule);
+    if (matched !== undefined) layers.push(matched);
+    const setBy: Partial<Record<SettingKey, PolicyLayer>> = {};
     const merged: Record<string, unknown> = {};
-    layer(merged, profile.defaults);
-    if (sensitive) layer(merged, profile.sensitive);
-    layer(merged, rule);
+    for (const layer of layers) {
+      for (const key of SETTING_KEYS) {
+        if (layer.settings[key] === undefined) continue;
+        merged[key] = layer.settings[key];
+        setBy[key] = layer;
+      }
+    }
     const floor = merged as unknown as CookieFloor;
     return {
       name,
       validName: isCookieName(name),
       tooLarge,
       sensitive,
+      layers,
+      setBy,
       floor: {
         secure: floor.secure,
         httpOnly: floor.httpOnly === true,

@@ -9,7 +9,6 @@
  * engine resolved, so the two orders cannot drift apart.
  */
 import { compilePlans } from "../cookie/floor.js";
-import { compileRuleLookup } from "../cookie/resolve-rule.js";
 import type { CookieSettings, PolicyFile } from "../types.js";
 import { BUILT_IN_BASE, BUILT_IN_PROFILES, extendsChain, resolveProfile } from "./resolve.js";
 
@@ -130,23 +129,16 @@ export function policySources(file: PolicyFile, env?: string): PolicySources {
 
   const profile = resolution.profile;
   const planFor = compilePlans(profile);
-  const findRule = compileRuleLookup(profile.cookies);
-  const ruleKeys = new Map(Object.entries(profile.cookies).map(([key, rule]) => [rule, key]));
 
   return Object.freeze({
     env: resolution.env,
     setting,
     cookie(name: string): CookieSources {
-      const rule = findRule(name);
-      const ruleKey = rule === undefined ? undefined : ruleKeys.get(rule);
-      const layersOfCookie: (readonly string[])[] = [["defaults"]];
-      if (planFor(name).sensitive) layersOfCookie.push(["sensitive"]);
-      if (ruleKey !== undefined) layersOfCookie.push(["cookies", ruleKey]);
       const out: Partial<Record<keyof CookieSettings, SettingSource>> = {};
-      // Later layers win key by key, as in the floor.
-      for (const at of layersOfCookie) {
+      // The floor's own layers, in its order: later ones win key by key.
+      for (const { path } of planFor(name).layers) {
         for (const key of COOKIE_KEYS) {
-          const source = setting([...at, key]);
+          const source = setting([...path, key]);
           if (source !== undefined) out[key] = source;
         }
       }

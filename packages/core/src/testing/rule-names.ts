@@ -3,11 +3,10 @@
  * (`defaults`, `sensitive`, a `cookies` rule) or the invariant that forced it. The engine
  * decides; this only says who asked, in the words of the policy file.
  */
-import { compilePlans, type PlanLookup } from "../cookie/floor.js";
-import { compileRuleLookup, type RuleLookup } from "../cookie/resolve-rule.js";
-import type { CookieDecision, CookieSettings, ReasonCode, ResolvedProfile } from "../types.js";
+import { compilePlans, type PlanLookup, type SettingKey } from "../cookie/floor.js";
+import type { CookieDecision, ReasonCode, ResolvedProfile } from "../types.js";
 
-export type SettingName = keyof CookieSettings;
+export type SettingName = SettingKey;
 
 const PREFIX = /^(__host-http-|__host-|__http-|__secure-)/i;
 const PREFIX_LABEL: Record<string, string> = {
@@ -25,28 +24,17 @@ const INVARIANT: Partial<Record<ReasonCode, string>> = {
 };
 
 export class RuleNames {
-  readonly #profile: ResolvedProfile;
   readonly #plans: PlanLookup;
-  readonly #findRule: RuleLookup;
-  readonly #ruleKeys: Map<unknown, string>;
 
   constructor(profile: ResolvedProfile) {
-    this.#profile = profile;
     this.#plans = compilePlans(profile);
-    this.#findRule = compileRuleLookup(profile.cookies);
-    this.#ruleKeys = new Map(Object.entries(profile.cookies).map(([key, rule]) => [rule, key]));
   }
 
-  /** `policy rule "sensitive": secure "always"`: the layer that set this attribute for this cookie. */
+  /** `policy rule "sensitive": secure "always"`: the layer that set this attribute for this cookie (the plan records it). */
   setting(cookie: string, setting: SettingName): string {
-    const rule = this.#findRule(cookie);
-    if (rule !== undefined && rule[setting] !== undefined)
-      return `policy rule "cookies.${this.#ruleKeys.get(rule)}": ${setting} ${JSON.stringify(rule[setting])}`;
-    const sensitive = this.#profile.sensitive;
-    if (this.#plans(cookie).sensitive && sensitive[setting] !== undefined)
-      return `policy rule "sensitive": ${setting} ${JSON.stringify(sensitive[setting])}`;
-    const value = this.#profile.defaults[setting];
-    return `policy rule "defaults": ${setting} ${value === undefined ? "unset" : JSON.stringify(value)}`;
+    const layer = this.#plans(cookie).setBy[setting];
+    if (layer === undefined) return `policy rule "defaults": ${setting} unset`;
+    return `policy rule "${layer.path.join(".")}": ${setting} ${JSON.stringify(layer.settings[setting])}`;
   }
 
   /** Why Secure was decided: the policy's mode when it is "always", else the invariant, else "auto". */
