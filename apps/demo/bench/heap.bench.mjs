@@ -48,7 +48,7 @@ function run(from, to, decide) {
     const req = request(i);
     const value = cookieValue(i);
     if (!decide) built += req.headers["x-forwarded-for"].length + value.length;
-    else if (policy.begin(req).setCookie("sessionId", value).secure) secure++;
+    else if (policy.decideRequest(req).setCookie("sessionId", value).secure) secure++;
   }
   return built;
 }

@@ -1,24 +1,32 @@
 /**
  * Next.js wrapper overhead: `POST /login` through a route handler wrapped by
  * `cp.route()` (NextResponse.cookies.set, the policy applied to its Set-Cookie) vs
- * `POST /bench/native-login`, Next's native `cookies().set` with the attributes the policy
- * decides (HttpOnly, SameSite=Strict, Max-Age=3600, Path=/ over HTTP in development).
- * Both routes live in the one built app (`pnpm build`), behind the same proxy.ts, served by
- * the demo's Next server in a child process; autocannon drives them from here, a round being
- * native, wrapper, wrapper, native after a warm-up. Prints req/s for both and the ratio
- * (target ≥ 0.95), paired by round: the median over rounds with its quartiles, also per CPU
- * second of the server (steadier when other processes share the cores). The traffic
- * is one repeated request: the demo's Next app runs the "development" profile, which trusts
- * no proxy, so forwarded clients would only be reported as untrusted headers.
+ * `POST /bench/native-login`, Next's native `cookies().set` with Next's own trust of
+ * X-Forwarded-Proto (Secure when `request.url` is https) and the attributes the policy
+ * decides (HttpOnly, SameSite=Strict, Max-Age=3600, Path=/). Both routes live in the one
+ * built app (`pnpm build`), behind the same proxy.ts, served by the demo's Next server
+ * (`serve.mjs --config FILE --env production`: the app reads the policy file at run time, no
+ * rebuild) in a child process. The traffic is realistic (traffic.mjs): every request a
+ * different client in X-Forwarded-For, X-Forwarded-Proto https, its own cookie values. The
+ * bench policy trusts one hop (`proxy.trust: 1`), what a Next app behind one proxy
+ * configures, since Next.js hands the app no peer address. autocannon drives both routes
+ * from here, a round being native, wrapper, wrapper, native after a warm-up. Prints req/s
+ * for both and the ratio (target ≥ 0.95), paired by round: the median over rounds with its
+ * quartiles, also per CPU second of the server (steadier when other processes share the
+ * cores).
  *   node bench/next.bench.mjs [--duration 2] [--connections 10] [--rounds 6]
  */
 import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import autocannon from "autocannon";
 import { loginCookie } from "./login-cookie.mjs";
 import { cpuMs } from "./proc-cpu.mjs";
+import { BENCH_ENV, BENCH_POLICY, CLIENTS, clientAddresses, proxiedHeaders } from "./traffic.mjs";
 
 const { values } = parseArgs({
   options: {
@@ -35,8 +43,15 @@ const TARGET = 0.95;
 const SERVE = fileURLToPath(new URL("../bin/serve.mjs", import.meta.url));
 const PATHS = { wrapper: "/login", native: "/bench/native-login" };
 
-function startNext() {
-  const child = spawn(process.execPath, [SERVE, "--framework", "next", "--env", "development"], {
+/** The benches' policy, trusting the one hop in front of the app by count, not address. */
+const POLICY = {
+  ...BENCH_POLICY,
+  proxy: { trust: 1, headers: ["x-forwarded-for", "x-forwarded-proto"] },
+};
+
+function startNext(config) {
+  const args = [SERVE, "--framework", "next", "--config", config, "--env", BENCH_ENV];
+  const child = spawn(process.execPath, args, {
     stdio: ["ignore", "pipe", "inherit"],
     env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" },
   });
@@ -66,8 +81,21 @@ function quantile(xs, f) {
   return sorted[low] + (sorted[Math.ceil(at)] - sorted[low]) * (at - low);
 }
 
+/** Every request the next client's (shared by both routes; autocannon builds each one). */
+const CLIENT_HEADERS = clientAddresses(CLIENTS).map(proxiedHeaders);
+let sent = 0;
+const proxied = (request) => ({
+  ...request,
+  headers: CLIENT_HEADERS[sent++ % CLIENT_HEADERS.length],
+});
+
 async function load(url, duration) {
-  const result = await autocannon({ url, method: "POST", connections: CONNECTIONS, duration });
+  const result = await autocannon({
+    url,
+    connections: CONNECTIONS,
+    duration,
+    requests: [{ method: "POST", setupRequest: proxied }],
+  });
   if (result.non2xx > 0 || result.errors > 0) {
     throw new Error(`${url}: ${result.non2xx} non-2xx answers, ${result.errors} errors`);
   }
@@ -86,12 +114,15 @@ async function run(variant, url) {
   };
 }
 
-const server = await startNext();
+const dir = mkdtempSync(join(tmpdir(), "next-bench-"));
+const config = join(dir, "cookie-policy.json");
+writeFileSync(config, JSON.stringify(POLICY));
+const server = await startNext(config);
 try {
   const url = (variant) => `${server.url}${PATHS[variant]}`;
   const cookies = {
-    native: await loginCookie(url("native")),
-    wrapper: await loginCookie(url("wrapper")),
+    native: await loginCookie(url("native"), CLIENT_HEADERS[0]),
+    wrapper: await loginCookie(url("wrapper"), CLIENT_HEADERS[0]),
   };
   if (cookies.native !== cookies.wrapper) {
     throw new Error(
@@ -117,7 +148,7 @@ try {
   const [cpu, cpuLow, cpuHigh] = [0.5, 0.25, 0.75].map((f) => quantile(cpuRatios, f));
   console.log(
     [
-      `Next.js POST /login, ${CONNECTIONS} connections, ${ROUNDS} rounds of (native, wrapper, wrapper, native) × ${DURATION} s, after ${WARMUP} s warm-up`,
+      `Next.js POST /login, realistic traffic (a different client and cookie value per request through one trusted proxy hop), ${CONNECTIONS} connections, ${ROUNDS} rounds of (native, wrapper, wrapper, native) × ${DURATION} s, after ${WARMUP} s warm-up`,
       "variant                          | req/s (mean over rounds)",
       "---------------------------------|-------------------------",
       `native cookies().set            | ${mean(rounds.map((r) => r.native)).toFixed(0)}`,
@@ -129,4 +160,5 @@ try {
   );
 } finally {
   await server.stop();
+  rmSync(dir, { recursive: true, force: true });
 }

@@ -85,10 +85,10 @@ export function demoPolicy(config, framework) {
     }
     const { policy, error } = compiledFor(question.profile);
     if (error) return reply(400, { error: error.code, message: error.message });
-    const ctx = policy.begin(question.request);
+    const ctx = policy.decideRequest(question.request);
     let decision = null;
     if (question.cookie !== null) {
-      decision = ctx.applySetCookie(question.cookie);
+      decision = ctx.decideWrittenLine(question.cookie);
     }
     const t = ctx.transport;
     return reply(200, {

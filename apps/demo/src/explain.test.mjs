@@ -30,7 +30,10 @@ describe("demoPolicy(config, framework).answer(body): POST /explain", () => {
     // the page on one server asks the others
     expect(headers["access-control-allow-origin"]).toBe("*");
 
-    const ctx = createCookiePolicy(policyFile, { env: "production", onReport: () => {} }).begin({
+    const ctx = createCookiePolicy(policyFile, {
+      env: "production",
+      onReport: () => {},
+    }).decideRequest({
       encrypted: false,
       peer: "127.0.0.1",
       headers: {
@@ -41,7 +44,7 @@ describe("demoPolicy(config, framework).answer(body): POST /explain", () => {
       method: "GET",
       url: "/",
     });
-    ctx.applySetCookie("sessionId=abc; Max-Age=60");
+    ctx.decideWrittenLine("sessionId=abc; Max-Age=60");
     expect(body).toMatchObject({ framework: "koa", question: behindProxy, ...ctx.explain() });
     expect(body.transport).toMatchObject({ secure: true, clientAddress: "203.0.113.7" });
     expect(body.walk.hops).toEqual([

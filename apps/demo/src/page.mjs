@@ -593,7 +593,7 @@ function previewDecisions(ctx) {
   }
   const peer = t.hops[0]?.from === "socket" ? (t.hops[0].address ?? undefined) : undefined;
   const begin = (method, url) =>
-    ctx.policy.begin({ encrypted: t.secure, peer, headers, method, url });
+    ctx.policy.decideRequest({ encrypted: t.secure, peer, headers, method, url });
   return [
     begin("POST", "/login").setCookie("sessionId", "preview"),
     begin("GET", "/prefs?theme=dark").setCookie("theme", "dark"),

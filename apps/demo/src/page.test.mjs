@@ -17,7 +17,7 @@ const policyFile = {
 const demo = demoPolicy(policyFile, "express");
 
 function context(env, req = {}) {
-  return createCookiePolicy(policyFile, { env, ...quiet }).begin({
+  return createCookiePolicy(policyFile, { env, ...quiet }).decideRequest({
     encrypted: false,
     peer: "127.0.0.1",
     headers: { host: "example.com" },
@@ -93,7 +93,7 @@ describe("renderPage(ctx, framework)", () => {
     const ctx = createCookiePolicy(
       { ...policyFile, localhost: "secure-context" },
       { env: "development", ...quiet },
-    ).begin({
+    ).decideRequest({
       encrypted: false,
       peer: "127.0.0.1",
       headers: { host: "localhost:3000" },

@@ -62,7 +62,7 @@ const next = () => {
 
 function ours() {
   const n = next();
-  const ctx = policy.begin(nodeRequest(requests[n]));
+  const ctx = policy.decideRequest(nodeRequest(requests[n]));
   const a = ctx.setCookie("sessionId", sessions[n]);
   const b = ctx.setCookie("theme", themes[n]);
   return a.header.length + b.header.length + ctx.transport.trustedHops;
@@ -71,7 +71,7 @@ function ours() {
 /** The transport half alone: begin (the walk, redirect and HSTS decisions). */
 function oursBegin() {
   const n = next();
-  return policy.begin(nodeRequest(requests[n])).transport.trustedHops;
+  return policy.decideRequest(nodeRequest(requests[n])).transport.trustedHops;
 }
 
 /**
@@ -113,7 +113,7 @@ function express() {
 /** The same request every time (one keep-alive client): the figure earlier benches gave. */
 const repeated = makeRequest(7);
 function oursRepeated() {
-  const ctx = policy.begin(nodeRequest(repeated));
+  const ctx = policy.decideRequest(nodeRequest(repeated));
   return (
     ctx.setCookie("sessionId", "abc123").header.length +
     ctx.setCookie("theme", "dark").header.length
@@ -122,7 +122,7 @@ function oursRepeated() {
 
 // Both must compute the same answer before their speed means anything.
 for (let n = 0; n < DISTINCT; n += 97) {
-  const ctx = policy.begin(nodeRequest(requests[n]));
+  const ctx = policy.decideRequest(nodeRequest(requests[n]));
   const header = ctx.setCookie("sessionId", sessions[n]).header;
   if (ctx.transport.clientAddress !== proxyaddr(requests[n], trustFn) || !header.includes("Secure"))
     throw new Error(`bench setup disagrees with the baseline at ${n}: ${header}`);
@@ -180,7 +180,7 @@ const before = heap();
 for (let n = 0; n < 1_000_000; n++) {
   const req = makeRequest(n & 0xffff);
   req.headers["x-forwarded-for"] = `198.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}`;
-  const ctx = policy.begin(nodeRequest(req));
+  const ctx = policy.decideRequest(nodeRequest(req));
   ctx.setCookie("sessionId", `s${n}`);
   ctx.setCookie("theme", `t${n}`);
 }
@@ -210,10 +210,12 @@ const view = (xff, xfp) => {
 const sizeRatio = async (small, large) => {
   const ratios = [];
   for (let round = 0; round < 5; round++) {
-    const s = (await measure(() => do_not_optimize(policy.begin(small)), { min_cpu_time: 20e6 }))
-      .p50;
-    const l = (await measure(() => do_not_optimize(policy.begin(large)), { min_cpu_time: 20e6 }))
-      .p50;
+    const s = (
+      await measure(() => do_not_optimize(policy.decideRequest(small)), { min_cpu_time: 20e6 })
+    ).p50;
+    const l = (
+      await measure(() => do_not_optimize(policy.decideRequest(large)), { min_cpu_time: 20e6 })
+    ).p50;
     ratios.push(l / s);
   }
   return quantile(ratios, 0.5);

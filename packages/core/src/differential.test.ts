@@ -228,9 +228,9 @@ function observe(d: CookieDecision) {
 
 function run(policy: CookiePolicy, events: ReportEvent[], s: Step) {
   events.length = 0;
-  const ctx = policy.begin(s.request);
+  const ctx = policy.decideRequest(s.request);
   const decisions = s.calls.map((c) => {
-    if (c.kind === "line") return observe(ctx.applySetCookie(c.line));
+    if (c.kind === "line") return observe(ctx.decideWrittenLine(c.line));
     if (c.kind === "clear") return observe(ctx.clearCookie(c.name, c.options));
     const meta = c.encoder === undefined ? undefined : { encode: ENCODERS[c.encoder] };
     return observe(ctx.setCookie(c.name, c.value, c.options, meta));
@@ -318,7 +318,7 @@ describe("a long-lived policy answers as a freshly compiled one (SPEC §2.5)", (
       method: "GET",
       url: "/",
     };
-    expect(policy.begin(req).setCookie("pref", "v").attributes?.httpOnly).toBe(true);
+    expect(policy.decideRequest(req).setCookie("pref", "v").attributes?.httpOnly).toBe(true);
   });
 
   it('an encoder that changes "" leaves later cookies of that name alone (issue 13\'s repro)', () => {
@@ -331,10 +331,12 @@ describe("a long-lived policy answers as a freshly compiled one (SPEC §2.5)", (
       url: "/",
     };
     const sig = { encode: (v: string) => `${v}.sig` };
-    expect(policy.begin(req).setCookie("pref", "alice", undefined, sig).header).toMatch(
+    expect(policy.decideRequest(req).setCookie("pref", "alice", undefined, sig).header).toMatch(
       /^pref=alice\.sig;/,
     );
-    expect(policy.begin(req).setCookie("pref", "bob").header).toMatch(/^pref=bob;/);
-    expect(policy.begin(req).applySetCookie("pref=carol").header).toMatch(/^pref=carol;/);
+    expect(policy.decideRequest(req).setCookie("pref", "bob").header).toMatch(/^pref=bob;/);
+    expect(policy.decideRequest(req).decideWrittenLine("pref=carol").header).toMatch(
+      /^pref=carol;/,
+    );
   });
 });

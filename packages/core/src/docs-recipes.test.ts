@@ -33,7 +33,8 @@ function transport(policy: unknown, peer: string | undefined, headers: Record<st
     method: "GET",
     url: "/",
   };
-  return createCookiePolicy(policy, { env: "production", onReport: () => {} }).begin(req).transport;
+  return createCookiePolicy(policy, { env: "production", onReport: () => {} }).decideRequest(req)
+    .transport;
 }
 
 const CLIENT = "203.0.113.9";

@@ -48,7 +48,7 @@ describe("createCookiePolicy(policy, options)", () => {
     expect(p.requestedEnv).toBe("staging");
     expect(p.diagnostics.map((d) => d.code)).toContain("ENV_UNKNOWN");
     expect(events.map((e) => e.code)).toContain("ENV_UNKNOWN");
-    const explained = p.begin(request()).explain();
+    const explained = p.decideRequest(request()).explain();
     expect(explained.env).toBe("production");
     expect(explained.diagnostics.map((d) => d.code)).toContain("ENV_UNKNOWN");
   });
@@ -61,7 +61,7 @@ describe("createCookiePolicy(policy, options)", () => {
 describe("begin(req).explain()", () => {
   it("has exactly the SPEC §3 shape", () => {
     const { p } = policy();
-    const ctx = p.begin(behindProxy);
+    const ctx = p.decideRequest(behindProxy);
     ctx.setCookie("sessionId", "abc");
     expect(ctx.explain()).toEqual({
       env: "production",
@@ -91,7 +91,7 @@ describe("begin(req).explain()", () => {
 
   it("is JSON-serialisable and lists decisions in order", () => {
     const { p } = policy();
-    const ctx = p.begin(behindProxy);
+    const ctx = p.decideRequest(behindProxy);
     ctx.setCookie("theme", "dark");
     ctx.clearCookie("sessionId");
     const json = JSON.parse(JSON.stringify(ctx.explain()));
@@ -101,7 +101,7 @@ describe("begin(req).explain()", () => {
 
   it("a redirected request still reports its cookies as decided", () => {
     const { p } = policy();
-    const ctx = p.begin(request());
+    const ctx = p.decideRequest(request());
     ctx.setCookie("sessionId", "abc");
     const explained = ctx.explain();
     expect(explained.redirect).toEqual({ status: 308, location: "https://example.com/" });
@@ -109,14 +109,14 @@ describe("begin(req).explain()", () => {
   });
 
   it("decisions start empty", () => {
-    expect(policy().p.begin(behindProxy).decisions).toEqual([]);
+    expect(policy().p.decideRequest(behindProxy).decisions).toEqual([]);
   });
 });
 
-describe("setCookie / clearCookie / applySetCookie", () => {
+describe("setCookie / clearCookie / decideWrittenLine", () => {
   it("an untrusted peer's X-Forwarded-Proto is ignored: sensitive cookie dropped", () => {
     const { p, events } = policy();
-    const ctx = p.begin(
+    const ctx = p.decideRequest(
       request({
         headers: { host: "example.com", "x-forwarded-proto": "https" },
         peer: "203.0.113.9",
@@ -134,7 +134,7 @@ describe("setCookie / clearCookie / applySetCookie", () => {
 
   it("routine decisions report nothing", () => {
     const { p, events } = policy();
-    const ctx = p.begin(behindProxy);
+    const ctx = p.decideRequest(behindProxy);
     ctx.setCookie("sessionId", "abc");
     ctx.setCookie("theme", "dark");
     expect(events).toEqual([]);
@@ -143,7 +143,7 @@ describe("setCookie / clearCookie / applySetCookie", () => {
   it("meta.encode replaces encodeURIComponent", () => {
     const { p } = policy();
     const d = p
-      .begin(behindProxy)
+      .decideRequest(behindProxy)
       .setCookie("theme", "a b", undefined, { encode: (v) => v.replace(" ", "+") });
     expect(d.header?.startsWith("theme=a+b;")).toBe(true);
   });
@@ -154,47 +154,47 @@ describe("setCookie / clearCookie / applySetCookie", () => {
       defaults: { ...SPEC_POLICY.defaults, onInsecure: "error" as const },
     };
     const p = createCookiePolicy(errorPolicy, { env: "production", onReport: () => {} });
-    const d = p.begin(request({ url: "/healthz" })).setCookie("sessionId", "abc");
+    const d = p.decideRequest(request({ url: "/healthz" })).setCookie("sessionId", "abc");
     expect(d.action).toBe("error");
     expect(d.error).toBeInstanceOf(CookiePolicyError);
     expect(d.error?.code).toBe("INSECURE_TRANSPORT_ERROR");
   });
 
-  it("applySetCookie re-decides a written line, keeping the value as written", () => {
+  it("decideWrittenLine re-decides a written line, keeping the value as written", () => {
     const { p } = policy();
-    const ctx = p.begin(behindProxy);
-    const d = ctx.applySetCookie("sessionId=a%20b; Path=/app; SameSite=None; HttpOnly");
+    const ctx = p.decideRequest(behindProxy);
+    const d = ctx.decideWrittenLine("sessionId=a%20b; Path=/app; SameSite=None; HttpOnly");
     expect(d.header?.startsWith("sessionId=a%20b; ")).toBe(true);
     expect(d.header).toContain("Path=/app");
     expect(d.header).toContain("SameSite=Strict");
     expect(d.reasons).toContain("CALLSITE_WEAKENING_IGNORED");
   });
 
-  it("applySetCookie gives back a line this request's policy wrote, without deciding it twice", () => {
+  it("decideWrittenLine gives back a line this request's policy wrote, without deciding it twice", () => {
     const { p } = policy();
-    const ctx = p.begin(behindProxy);
+    const ctx = p.decideRequest(behindProxy);
     const set = ctx.setCookie("sessionId", "abc");
-    const again = ctx.applySetCookie(set.header as string);
+    const again = ctx.decideWrittenLine(set.header as string);
     expect(again).toBe(set);
     expect(ctx.decisions).toEqual([set]);
     // A line the app wrote itself is decided and recorded as before.
-    const written = ctx.applySetCookie("theme=dark; Path=/");
+    const written = ctx.decideWrittenLine("theme=dark; Path=/");
     expect(written).not.toBe(set);
     expect(ctx.decisions).toEqual([set, written]);
   });
 
-  it("applySetCookie of an expiring line is a clearing", () => {
+  it("decideWrittenLine of an expiring line is a clearing", () => {
     const { p, events } = policy();
-    const ctx = p.begin(request({ url: "/healthz" }));
-    const d = ctx.applySetCookie("sessionId=; Path=/; Expires=Thu, 01 Jan 1970 00:00:00 GMT");
+    const ctx = p.decideRequest(request({ url: "/healthz" }));
+    const d = ctx.decideWrittenLine("sessionId=; Path=/; Expires=Thu, 01 Jan 1970 00:00:00 GMT");
     expect(d.clearing).toBe(true);
     expect(d.action).toBe("set");
     expect(d.reasons).toContain("CLEAR_SECURE_ON_INSECURE");
     expect(events.map((e) => e.code)).toContain("CLEAR_SECURE_ON_INSECURE");
-    expect(ctx.applySetCookie("theme=; Max-Age=0").clearing).toBe(true);
+    expect(ctx.decideWrittenLine("theme=; Max-Age=0").clearing).toBe(true);
   });
 
-  it("applySetCookie decides a line the same on its first and later requests (kept decisions)", () => {
+  it("decideWrittenLine decides a line the same on its first and later requests (kept decisions)", () => {
     const attribute = fc.constantFrom(
       "; Path=/",
       "; Path=/app",
@@ -219,26 +219,26 @@ describe("setCookie / clearCookie / applySetCookie", () => {
     });
     const transports = [behindProxy, request({ url: "/healthz" })];
     const shared = policy().p; // keeps what it decided across the runs
-    const view = (d: ReturnType<CookiePolicy["begin"]>["decisions"][number]) => ({
+    const view = (d: ReturnType<CookiePolicy["decideRequest"]>["decisions"][number]) => ({
       ...d,
       error: d.error?.code,
     });
     fc.assert(
       fc.property(fc.array(line, { minLength: 1, maxLength: 5 }), fc.nat(1), (lines, t) => {
         const req = transports[t] as typeof behindProxy;
-        const kept = shared.begin(req);
+        const kept = shared.decideRequest(req);
         for (const l of lines) {
           const header = `${l.name}=${l.value}${l.attributes}`;
-          const fresh = policy().p.begin(req).applySetCookie(header);
-          expect(view(kept.applySetCookie(header)), header).toEqual(view(fresh));
+          const fresh = policy().p.decideRequest(req).decideWrittenLine(header);
+          expect(view(kept.decideWrittenLine(header)), header).toEqual(view(fresh));
         }
       }),
       { numRuns: 300 },
     );
   });
 
-  it("applySetCookie of a line without a name is an error decision", () => {
-    const d = policy().p.begin(behindProxy).applySetCookie("novalue");
+  it("decideWrittenLine of a line without a name is an error decision", () => {
+    const d = policy().p.decideRequest(behindProxy).decideWrittenLine("novalue");
     expect(d.action).toBe("error");
     expect(d.error?.code).toBe("COOKIE_NAME_INVALID");
   });
@@ -246,7 +246,7 @@ describe("setCookie / clearCookie / applySetCookie", () => {
   it("development: sensitive cookies follow the transport", () => {
     const { p } = policy("development");
     const d = p
-      .begin(request({ peer: "127.0.0.1", headers: { host: "localhost:3000" } }))
+      .decideRequest(request({ peer: "127.0.0.1", headers: { host: "localhost:3000" } }))
       .setCookie("sessionId", "abc");
     expect(d.action).toBe("set");
     expect(d.secure).toBe(false);
@@ -257,14 +257,14 @@ describe("localhost", () => {
   const local = request({ peer: "127.0.0.1", headers: { host: "localhost:3000" } });
 
   it('"insecure" (default): http://localhost is plain HTTP', () => {
-    const d = policy().p.begin(local).setCookie("sessionId", "abc");
+    const d = policy().p.decideRequest(local).setCookie("sessionId", "abc");
     expect(d.action).toBe("drop");
   });
 
   it('"secure-context": cookies treat it as secure; redirect and HSTS do not', () => {
     const file = { ...SPEC_POLICY, localhost: "secure-context" as const };
     const p = createCookiePolicy(file, { env: "production", onReport: () => {} });
-    const ctx = p.begin(local);
+    const ctx = p.decideRequest(local);
     expect(ctx.transport.secure).toBe(false);
     const d = ctx.setCookie("sessionId", "abc");
     expect(d.action).toBe("set");
@@ -278,7 +278,7 @@ describe("localhost", () => {
     const file = { ...SPEC_POLICY, localhost: "secure-context" as const };
     const p = createCookiePolicy(file, { env: "production", onReport: () => {} });
     const d = p
-      .begin(request({ peer: "203.0.113.9", headers: { host: "localhost" } }))
+      .decideRequest(request({ peer: "203.0.113.9", headers: { host: "localhost" } }))
       .setCookie("sessionId", "x");
     expect(d.action).toBe("drop");
   });
@@ -287,7 +287,7 @@ describe("localhost", () => {
 describe("report-only", () => {
   it("emits the app's attributes, keeps wouldBe, makes no redirect and sends no HSTS", () => {
     const { p, events } = policy("production", { mode: "report-only" });
-    const insecure = p.begin(request());
+    const insecure = p.decideRequest(request());
     expect(insecure.redirect).toBeNull();
     expect(insecure.reject).toBeNull();
     const d = insecure.setCookie("sessionId", "abc", { httpOnly: true });
@@ -302,11 +302,11 @@ describe("report-only", () => {
     expect(
       events.some((e) => e.code === "REPORT_ONLY" && e.message.includes("https://example.com/")),
     ).toBe(true);
-    expect(p.begin(behindProxy).hsts).toBeNull();
+    expect(p.decideRequest(behindProxy).hsts).toBeNull();
   });
 
   it("enforce-mode explain has no wouldBe", () => {
-    const ctx = policy().p.begin(behindProxy);
+    const ctx = policy().p.decideRequest(behindProxy);
     ctx.setCookie("theme", "x");
     expect("wouldBe" in (ctx.explain().cookies[0] ?? {})).toBe(false);
   });
@@ -316,13 +316,14 @@ describe("default reporter", () => {
   it("warns once per code and cookie, never per request", () => {
     const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
     const p = createCookiePolicy(SPEC_POLICY, { env: "production" });
-    for (let i = 0; i < 5; i++) p.begin(request({ url: "/healthz" })).setCookie("sessionId", "abc");
+    for (let i = 0; i < 5; i++)
+      p.decideRequest(request({ url: "/healthz" })).setCookie("sessionId", "abc");
     const drops = warn.mock.calls.filter((c) =>
       String(c[0]).includes("INSECURE_TRANSPORT_DROPPED"),
     );
     expect(drops).toHaveLength(1);
     expect(String(drops[0]?.[0])).toContain("sessionId");
-    p.begin(request({ url: "/healthz" })).setCookie("auth", "abc");
+    p.decideRequest(request({ url: "/healthz" })).setCookie("auth", "abc");
     expect(
       warn.mock.calls.filter((c) => String(c[0]).includes("INSECURE_TRANSPORT_DROPPED")),
     ).toHaveLength(2);

@@ -35,8 +35,8 @@ import type {
   PolicyFile,
   PolicyRequest,
   RedirectDecision,
+  Refusal,
   RequestContext,
-  RequestVerdict,
   ResolvedProfile,
   SetCookieMeta,
   Transport,
@@ -70,7 +70,7 @@ class Context implements RequestContext {
   readonly policy: CookiePolicy;
   readonly transport: Transport;
   readonly redirect: RedirectDecision | null;
-  readonly reject: RequestVerdict["reject"];
+  readonly reject: Refusal | null;
   readonly hsts: string | null;
   readonly #c: Compiled;
   #decisions: CookieDecision[] | null = null;
@@ -128,7 +128,7 @@ class Context implements RequestContext {
     return this.#record(this.#decide(name, "", options, encodeURIComponent, true));
   }
 
-  applySetCookie(header: string): CookieDecision {
+  decideWrittenLine(header: string): CookieDecision {
     // A line this request's policy wrote is its own decision: never decided (or recorded) twice.
     const own = this.#wrote(header);
     if (own !== undefined) return own;
@@ -238,7 +238,7 @@ class Context implements RequestContext {
 /**
  * Validates and resolves a policy for one profile, then compiles everything a request
  * needs (trust matcher, cookie rules, redirect hosts, HSTS value) once. Create it at
- * start-up and share it; `begin(req)` decides one request.
+ * start-up and share it; `decideRequest(req)` decides one request.
  */
 export function createCookiePolicy(
   input: PolicyFile | unknown,
@@ -261,7 +261,7 @@ export function createCookiePolicy(
     mode,
     profile,
     diagnostics,
-    begin: (req) => new Context(compiled, req),
+    decideRequest: (req) => new Context(compiled, req),
   };
   const compiled: Compiled = {
     policy,

@@ -41,7 +41,7 @@ describe("ENV_DEFAULTED", () => {
       expect(events[0]?.env).toBe("production");
       expect(events[0]?.message).toContain("NODE_ENV");
       // Requests never repeat it: the developer hears it once, at start-up.
-      for (let i = 0; i < 3; i++) policy.begin(LOCALHOST).setCookie("sessionId", "abc");
+      for (let i = 0; i < 3; i++) policy.decideRequest(LOCALHOST).setCookie("sessionId", "abc");
       expect(events.filter((e) => e.code === "ENV_DEFAULTED")).toHaveLength(1);
     }
   });

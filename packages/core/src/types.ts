@@ -181,15 +181,10 @@ export interface RedirectDecision {
   readonly location: string;
 }
 
-/** Request-level verdict: redirect (or a 400 refusal), HSTS header. */
-export interface RequestVerdict {
-  readonly transport: Transport;
-  /** Where to send the client, or null. */
-  readonly redirect: RedirectDecision | null;
-  /** A hostile/invalid Host with no `hosts` allow-list: answer 400 with this plain-text body. */
-  readonly reject: { readonly status: 400; readonly body: string } | null;
-  /** The Strict-Transport-Security value to send, or null. */
-  readonly hsts: string | null;
+/** A hostile/invalid Host with no `hosts` allow-list: answer 400 with this plain-text body. */
+export interface Refusal {
+  readonly status: 400;
+  readonly body: string;
 }
 
 /** Call-site options in the policy's vocabulary (maxAge in seconds). */
@@ -448,7 +443,7 @@ export interface CookiePolicy {
   /** Load-time diagnostics (ENV_UNKNOWN, ...). */
   readonly diagnostics: readonly Diagnostic[];
   /** Decide one request: transport, redirect/refusal, HSTS. Reports run-time misconfiguration. */
-  begin(req: PolicyRequest): RequestContext;
+  decideRequest(req: PolicyRequest): RequestContext;
 }
 
 /** Meta a Node adapter may pass with a call site. */
@@ -462,7 +457,8 @@ export interface RequestContext {
   readonly policy: CookiePolicy;
   readonly transport: Transport;
   readonly redirect: RedirectDecision | null;
-  readonly reject: RequestVerdict["reject"];
+  /** Answer with this refusal instead of the app, or null. */
+  readonly reject: Refusal | null;
   readonly hsts: string | null;
   /** Every cookie decided so far on this request, in order. */
   readonly decisions: readonly CookieDecision[];
@@ -480,7 +476,7 @@ export interface RequestContext {
    * are the call-site options. A line this context itself decided comes back as that
    * decision, not decided or recorded again.
    */
-  applySetCookie(header: string): CookieDecision;
+  decideWrittenLine(header: string): CookieDecision;
   /** The `explain --json` object for this request and the cookies decided so far. */
   explain(): ExplainResult;
 }

@@ -203,7 +203,7 @@ export function cookiePolicy(options: CookiePolicyOptions = {}): RequestHandler 
   return (req, res, next) => {
     // originalUrl: a mounted middleware sees a shortened req.url; redirects need the full one.
     const { socket, headers, rawHeaders, method, originalUrl } = req;
-    const ctx = policy.begin(
+    const ctx = policy.decideRequest(
       nodeRequest({ socket, headers, rawHeaders, method, url: originalUrl }),
     );
     // A nested cookiePolicy() replaces the context: the latest policy decides.

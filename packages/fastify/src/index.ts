@@ -152,7 +152,7 @@ const plugin: FastifyPluginAsync<CookiePolicyOptions> = async (fastify, options)
   fastify.decorateRequest<RequestContext | null>("cookiePolicy", null);
 
   fastify.addHook("onRequest", (request, reply: Reply, done) => {
-    const ctx = policy.begin(nodeRequest(request.raw));
+    const ctx = policy.decideRequest(nodeRequest(request.raw));
     request.cookiePolicy = ctx;
     const proto = Object.getPrototypeOf(reply) as Reply;
     if (!installed.has(proto)) install(proto);

@@ -104,7 +104,7 @@ function decideOnWrite(c: Context, ctx: RequestContext): void {
   const header = c.header;
   c.header = ((name: string, value?: string, options?: { append?: boolean }) => {
     if (value === undefined || !isSetCookie(name)) return header(name, value, options);
-    const decision = ctx.applySetCookie(value);
+    const decision = ctx.decideWrittenLine(value);
     if (decision.action === "error") throw decision.error; // to Hono's error path
     // A dropped line appends nothing; set without append still clears the earlier lines.
     if (decision.header !== null) header(name, decision.header, options);
@@ -127,7 +127,7 @@ export function cookiePolicy(
 
   return async (c, next) => {
     policy ??= await compiled;
-    const ctx = policy.begin(toRequest(c, options));
+    const ctx = policy.decideRequest(toRequest(c, options));
     c.set("cookiePolicy", ctx);
     if (ctx.reject) return c.text(ctx.reject.body, ctx.reject.status);
     if (ctx.redirect) return c.redirect(ctx.redirect.location, ctx.redirect.status);

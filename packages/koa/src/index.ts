@@ -127,7 +127,7 @@ export function cookiePolicy(options: CookiePolicyOptions = {}): Middleware {
   return async (ctx, next) => {
     const { socket, headers, rawHeaders, method } = ctx.req;
     // originalUrl: koa-mount shortens ctx.url; redirects need the full one.
-    const rc = policy.begin(
+    const rc = policy.decideRequest(
       nodeRequest({ socket, headers, rawHeaders, method, url: ctx.originalUrl }),
     );
     ctx.cookiePolicy = rc;

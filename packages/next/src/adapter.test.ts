@@ -189,7 +189,7 @@ describe("cookiePolicy(options).route(handler)", () => {
 describe("the request view: Next.js gives no peer address", () => {
   it("an address list cannot match: forwarded headers are not believed and a diagnostic says why", () => {
     const { cp } = setup();
-    const ctx = cp.begin(
+    const ctx = cp.decideRequest(
       req("http://example.com/", {
         headers: {
           host: "example.com",
@@ -204,7 +204,7 @@ describe("the request view: Next.js gives no peer address", () => {
 
   it("a hop count believes the nearest proxy's records", () => {
     const { cp } = setup({ proxy: { trust: 1 } });
-    const ctx = cp.begin(
+    const ctx = cp.decideRequest(
       req("http://example.com/", {
         headers: {
           host: "example.com",
@@ -231,10 +231,10 @@ describe("the request view: Next.js gives no peer address", () => {
       "x-forwarded-host": "example.com",
       "x-forwarded-port": "3000",
     };
-    const quiet = cp.begin(req("http://example.com/", { headers: filled }));
+    const quiet = cp.decideRequest(req("http://example.com/", { headers: filled }));
     expect(quiet.transport.diagnostics).toEqual([]);
     const sent = { ...filled, forwarded: "for=198.51.100.1;proto=https" };
-    const loud = cp.begin(req("http://example.com/", { headers: sent }));
+    const loud = cp.decideRequest(req("http://example.com/", { headers: sent }));
     expect(loud.transport.diagnostics.map((d) => d.code)).toEqual([
       "TRANSPORT_HEADERS_WITHOUT_TRUST",
     ]);
@@ -243,8 +243,8 @@ describe("the request view: Next.js gives no peer address", () => {
 
   it("trust false: the scheme is the request URL's", () => {
     const { cp } = setup({ proxy: { trust: false } });
-    expect(cp.begin(req("https://example.com/")).transport.secure).toBe(true);
-    expect(cp.begin(req("http://example.com/")).transport.secure).toBe(false);
+    expect(cp.decideRequest(req("https://example.com/")).transport.secure).toBe(true);
+    expect(cp.decideRequest(req("http://example.com/")).transport.secure).toBe(false);
   });
 });
 

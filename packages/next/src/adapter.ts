@@ -49,7 +49,7 @@ export interface NextCookiePolicy {
   /** The compiled policy (profile, env, mode, load diagnostics). */
   readonly policy: CookiePolicy;
   /** Decide one request (transport, redirect, HSTS); `explain()` it or set cookies on it. */
-  begin(request: Request): RequestContext;
+  decideRequest(request: Request): RequestContext;
   /** The proxy.ts (Next 16) / middleware.ts (edge) function. */
   proxy<R extends Request = Request>(handler?: ProxyHandler<R>): (request: R) => Promise<Response>;
   /** Wrap a route handler: the policy applies to every Set-Cookie of its response. */
@@ -75,11 +75,12 @@ export function cookiePolicy(options: NextCookiePolicyOptions): NextCookiePolicy
 
 /** The helpers around an already compiled policy (the `/node` entry loads files with it). */
 export function forPolicy(policy: CookiePolicy): NextCookiePolicy {
-  const begin = (request: Request): RequestContext => policy.begin(fromRequest(request));
+  const decideRequest = (request: Request): RequestContext =>
+    policy.decideRequest(fromRequest(request));
 
   const context = async (): Promise<RequestContext> =>
     // No URL here: the path only matters to redirects, which these helpers never make.
-    policy.begin(fromHeaders(await headers(), "POST", "/"));
+    policy.decideRequest(fromHeaders(await headers(), "POST", "/"));
 
   const write = async (decision: CookieDecision, value: string): Promise<CookieDecision> => {
     if (decision.error !== undefined) throw decision.error;
@@ -93,9 +94,9 @@ export function forPolicy(policy: CookiePolicy): NextCookiePolicy {
 
   return {
     policy,
-    begin,
+    decideRequest,
     proxy: (handler) => async (request) => {
-      const ctx = begin(request);
+      const ctx = decideRequest(request);
       if (ctx.reject !== null)
         return new NextResponse(ctx.reject.body, {
           status: ctx.reject.status,
@@ -112,7 +113,7 @@ export function forPolicy(policy: CookiePolicy): NextCookiePolicy {
       return applyVerdict(ctx, response, true);
     },
     route: (handler) => async (request, routeContext) => {
-      const ctx = begin(request);
+      const ctx = decideRequest(request);
       return applyVerdict(ctx, await handler(request, routeContext, ctx), false);
     },
     context,

@@ -30,7 +30,7 @@ describe("Next.js reports", () => {
       env: "production",
       onReport: (e) => reports.push(e),
     });
-    const ctx = cp.begin(forged());
+    const ctx = cp.decideRequest(forged());
     // What actually happened: the request counts as HTTPS, the header notwithstanding.
     expect(ctx.transport.protocol).toBe("https");
     const unknown = reports.filter((e) => e.code === "TRANSPORT_PEER_UNKNOWN");
@@ -44,8 +44,8 @@ describe("Next.js reports", () => {
     const proxyBundle = cookiePolicy({ config: policy, env: "production" });
     const routeBundle = cookiePolicy({ config: policy, env: "production" });
     for (let i = 0; i < 3; i++) {
-      proxyBundle.begin(forged());
-      routeBundle.begin(forged());
+      proxyBundle.decideRequest(forged());
+      routeBundle.decideRequest(forged());
     }
     const lines = warn.mock.calls.map((args) => String(args[0]));
     expect(lines.filter((l) => l.includes("TRANSPORT_PEER_UNKNOWN"))).toHaveLength(1);

@@ -50,7 +50,7 @@ beforeAll(async () => {
   server = createServer((req, res) => {
     if (attest) attestSocket(req, res);
     const policy = req.url === "/no-trust" ? cpNoTrust : cp;
-    const explain = policy.begin(toFetchRequest(req)).explain();
+    const explain = policy.decideRequest(toFetchRequest(req)).explain();
     res.setHeader("content-type", "application/json");
     res.end(JSON.stringify(explain));
   });

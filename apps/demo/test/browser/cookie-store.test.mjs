@@ -89,11 +89,13 @@ function viewFor(c, host, method, url) {
 
 function engineVerdict(c, host) {
   const policy = policyFor(c);
-  const page = policy.begin(viewFor(c, host, "GET", "/"));
+  const page = policy.decideRequest(viewFor(c, host, "GET", "/"));
   return {
     page,
-    sessionId: policy.begin(viewFor(c, host, "POST", "/login")).setCookie("sessionId", "v"),
-    theme: policy.begin(viewFor(c, host, "GET", "/prefs?theme=dark")).setCookie("theme", "dark"),
+    sessionId: policy.decideRequest(viewFor(c, host, "POST", "/login")).setCookie("sessionId", "v"),
+    theme: policy
+      .decideRequest(viewFor(c, host, "GET", "/prefs?theme=dark"))
+      .setCookie("theme", "dark"),
   };
 }
 
@@ -428,7 +430,7 @@ describe.each(FRAMEWORKS)("%s: the browser's cookie store agrees with the policy
       const view = (peer) => ({ encrypted: false, peer, headers, method: "POST", url: "/login" });
 
       // From the proxy's address: believed, HTTPS, the session cookie is Secure.
-      const trusted = policy.begin(view(PROXY_ADDRESS));
+      const trusted = policy.decideRequest(view(PROXY_ADDRESS));
       expect(trusted.transport).toMatchObject(c.transport);
       const viaProxy = await postFrom(PROXY_ADDRESS, app.port, "/login", headers);
       expect(viaProxy).toMatchObject({ status: 200, hsts: c.hsts });
@@ -441,7 +443,7 @@ describe.each(FRAMEWORKS)("%s: the browser's cookie store agrees with the policy
       expect(session.secure).toBe(true);
 
       // The same request from any other peer: not believed, plain HTTP, redirected, no cookie.
-      const untrusted = policy.begin(view(STRANGER_ADDRESS));
+      const untrusted = policy.decideRequest(view(STRANGER_ADDRESS));
       expect(untrusted.transport).toMatchObject({
         protocol: "http",
         source: "socket",

@@ -16,7 +16,7 @@ const policy = createCookiePolicy(
 );
 
 const begin = (encrypted: boolean) =>
-  policy.begin(fetchRequest(new Request("http://app.test/"), { encrypted }));
+  policy.decideRequest(fetchRequest(new Request("http://app.test/"), { encrypted }));
 
 const withLines = (...lines: string[]) => {
   const headers = new Headers();

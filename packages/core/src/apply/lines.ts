@@ -19,7 +19,7 @@ export function decideLines(ctx: RequestContext, lines: readonly string[]): Deci
   const kept: string[] = [];
   let changed = false;
   for (const line of lines) {
-    const decision = ctx.applySetCookie(line);
+    const decision = ctx.decideWrittenLine(line);
     if (decision.action === "error") return { kept, changed: true, error: decision.error };
     if (decision.header !== null) kept.push(decision.header);
     changed ||= decision.header !== line;

@@ -43,7 +43,7 @@ let served: Served;
 let lastError: CookiePolicyError | undefined;
 
 function handle(req: IncomingMessage, res: ServerResponse) {
-  const ctx = policy.begin(nodeRequest(req));
+  const ctx = policy.decideRequest(nodeRequest(req));
   if (applyNodeVerdict(ctx, res)) return;
   try {
     routes[new URL(req.url ?? "/", "http://x").pathname]?.(res);

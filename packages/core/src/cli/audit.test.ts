@@ -19,7 +19,7 @@ const policy: PolicyFile = {
 
 /** A good app: the engine decides its cookies and HSTS. */
 const goodApp: Handler = (req, res) => {
-  const ctx = createCookiePolicy(policy, { env: "production", onReport: () => {} }).begin(
+  const ctx = createCookiePolicy(policy, { env: "production", onReport: () => {} }).decideRequest(
     nodeRequest(req),
   );
   const d = ctx.setCookie("sessionId", "abc");
@@ -33,7 +33,7 @@ const proxied: PolicyFile = { ...policy, proxy: { trust: ["loopback"] } };
 
 /** A good app that trusts its loopback proxy; it sets the session cookie on POST only. */
 const proxiedApp: Handler = (req, res) => {
-  const ctx = createCookiePolicy(proxied, { env: "production", onReport: () => {} }).begin(
+  const ctx = createCookiePolicy(proxied, { env: "production", onReport: () => {} }).decideRequest(
     nodeRequest(req),
   );
   if (req.method === "POST") {

@@ -111,21 +111,21 @@ export function explain(argv: readonly string[], io: Io): number {
 
   const file = loadForCommand(io, policyPath(io, single(args, "config")));
   if (file === null) return 1;
-  let ctx: ReturnType<ReturnType<typeof createCookiePolicy>["begin"]>;
+  let ctx: ReturnType<ReturnType<typeof createCookiePolicy>["decideRequest"]>;
   try {
     // Everything reported is part of the explanation; nothing is logged on the side.
     const policy = createCookiePolicy(
       file,
       env === undefined ? { onReport: () => {} } : { env, onReport: () => {} },
     );
-    ctx = policy.begin(request);
+    ctx = policy.decideRequest(request);
   } catch (error) {
     if (!(error instanceof PolicyLoadError)) throw error;
     printIssues(io, "error", error.issues);
     return 1;
   }
   // Each line is decided as written: its attributes are the call-site options, its value is not re-encoded.
-  for (const line of cookies) ctx.applySetCookie(line);
+  for (const line of cookies) ctx.decideWrittenLine(line);
 
   if (args.switches.has("json")) io.out(JSON.stringify(ctx.explain(), null, 2));
   else for (const line of describeExplanation(ctx, request, url)) io.out(line);

@@ -93,7 +93,7 @@ describe("init --platform NAME", () => {
         url: "/",
       };
       const decide = (env: string) =>
-        createCookiePolicy(written, { env, onReport: () => {} }).begin(req).transport;
+        createCookiePolicy(written, { env, onReport: () => {} }).decideRequest(req).transport;
       expect(decide("production")).toMatchObject({ secure: true, clientAddress: "203.0.113.9" });
       expect(decide("development")).toMatchObject({ secure: false, source: "socket" });
     },

@@ -59,7 +59,7 @@ describe("call-site options (SPEC §2.3)", () => {
   for (const [mode, policy] of Object.entries(policies)) {
     it.each(INVALID)(`${mode}: %s is COOKIE_ATTRIBUTE_INVALID`, (_title, options) => {
       for (const req of [HTTP, HTTPS]) {
-        const ctx = policy.begin(req);
+        const ctx = policy.decideRequest(req);
         const set = ctx.setCookie("pref", "v", options);
         expect(set.action).toBe("error");
         expect(set.header).toBeNull();
@@ -71,7 +71,9 @@ describe("call-site options (SPEC §2.3)", () => {
   }
 
   it("the error message names the attribute and never carries a raw control character", () => {
-    const d = policies.enforce.begin(HTTPS).setCookie("pref", "v", bad({ maxAge: "6\r\n0" }));
+    const d = policies.enforce
+      .decideRequest(HTTPS)
+      .setCookie("pref", "v", bad({ maxAge: "6\r\n0" }));
     expect(d.error?.message).toMatch(/Max-Age/);
     expect(d.error?.message).not.toMatch(/[\r\n]/);
   });
@@ -81,7 +83,7 @@ describe("call-site options (SPEC §2.3)", () => {
     ["maxAge 0", 0],
     ["maxAge -0.5", -0.5],
   ])("enforce: %s clears the cookie (Max-Age=0, empty value)", (_title, maxAge) => {
-    const d = policies.enforce.begin(HTTPS).setCookie("pref", "v", { maxAge });
+    const d = policies.enforce.decideRequest(HTTPS).setCookie("pref", "v", { maxAge });
     expect(d.action).toBe("set");
     expect(d.clearing).toBe(true);
     expect(d.header).toMatch(/^pref=; Max-Age=0; /);
@@ -89,7 +91,7 @@ describe("call-site options (SPEC §2.3)", () => {
   });
 
   it("valid options of every kind are accepted", () => {
-    const ctx = policies.enforce.begin(HTTPS);
+    const ctx = policies.enforce.decideRequest(HTTPS);
     const d = ctx.setCookie("pref", "v", {
       secure: true,
       httpOnly: true,
@@ -107,7 +109,7 @@ describe("call-site options (SPEC §2.3)", () => {
   });
 
   it("a value is emitted as cookie-octets: quote, comma, backslash and space encoded", () => {
-    const d = policies.enforce.begin(HTTPS).setCookie("pref", 'a"b,c\\d e', undefined, {
+    const d = policies.enforce.decideRequest(HTTPS).setCookie("pref", 'a"b,c\\d e', undefined, {
       encode: (v) => v,
     });
     expect(d.header?.split("; ")[0]).toBe("pref=a%22b%2Cc%5Cd%20e");
@@ -115,14 +117,14 @@ describe("call-site options (SPEC §2.3)", () => {
 
   it("an Expires already past clears the cookie, at a call site as in a written line", () => {
     for (const expires of [new Date(0), new Date(1), new Date(Date.now() - 1000)]) {
-      const ctx = policies.enforce.begin(HTTPS);
+      const ctx = policies.enforce.decideRequest(HTTPS);
       const set = ctx.setCookie("pref", "v", { expires });
       expect(set.action).toBe("set");
       expect(set.header).toMatch(/^pref=; /);
       expect(set.header).toMatch(/Max-Age=0/);
       const written = policies.enforce
-        .begin(HTTPS)
-        .applySetCookie(`pref=v; Expires=${expires.toUTCString()}`);
+        .decideRequest(HTTPS)
+        .decideWrittenLine(`pref=v; Expires=${expires.toUTCString()}`);
       expect(written.header).toBe(set.header);
     }
   });

@@ -21,7 +21,7 @@ describe("encodeCookieValue(value)", () => {
 
   it("as the engine's encoder: the header gets the value as written or encoded, never refused", () => {
     const policy = createPolicy();
-    const ctx = policy.begin(request({ encrypted: true }));
+    const ctx = policy.decideRequest(request({ encrypted: true }));
     const meta = { encode: encodeCookieValue };
     expect(ctx.setCookie("theme", "dark", undefined, meta).header).toMatch(/^theme=dark;/);
     const spaced = ctx.setCookie("theme", "a; Domain=evil.example", undefined, meta);
@@ -32,7 +32,7 @@ describe("encodeCookieValue(value)", () => {
 
   it("any well-formed string becomes a value the engine accepts and the header can carry", () => {
     const policy = createPolicy();
-    const ctx = policy.begin(request({ encrypted: true }));
+    const ctx = policy.decideRequest(request({ encrypted: true }));
     fc.assert(
       fc.property(fc.string({ unit: "binary", maxLength: 40 }), (value) => {
         const d = ctx.setCookie("theme", value, undefined, { encode: encodeCookieValue });

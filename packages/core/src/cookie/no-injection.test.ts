@@ -49,7 +49,7 @@ describe("no header injection, ever", () => {
           text,
           options,
           (name, value, o) => {
-            const ctx = policy.begin(tls);
+            const ctx = policy.decideRequest(tls);
             const d = ctx.setCookie(name, value, o);
             assertSafe(d.header);
             assertSafe(d.wouldBe?.header ?? null);
@@ -60,16 +60,16 @@ describe("no header injection, ever", () => {
       );
     }, 30_000);
 
-    it(`${mode}: clearCookie and applySetCookie with arbitrary input`, () => {
+    it(`${mode}: clearCookie and decideWrittenLine with arbitrary input`, () => {
       fc.assert(
         fc.property(
           text,
           options,
           fc.string({ unit: "binary", maxLength: 120 }),
           (name, o, line) => {
-            const ctx = policy.begin(tls);
+            const ctx = policy.decideRequest(tls);
             assertSafe(ctx.clearCookie(name, o).header);
-            assertSafe(ctx.applySetCookie(line).header);
+            assertSafe(ctx.decideWrittenLine(line).header);
           },
         ),
         { numRuns: 1000 },
@@ -79,7 +79,9 @@ describe("no header injection, ever", () => {
     it(`${mode}: a value with a raw encoder is refused rather than injected`, () => {
       fc.assert(
         fc.property(text, (value) => {
-          const d = policy.begin(tls).setCookie("theme", value, undefined, { encode: (v) => v });
+          const d = policy
+            .decideRequest(tls)
+            .setCookie("theme", value, undefined, { encode: (v) => v });
           assertSafe(d.header);
         }),
         { numRuns: 1000 },

@@ -51,7 +51,7 @@ describe("glob matching", () => {
       { cookies: { [`${"*a".repeat(11)}*b`]: { httpOnly: true } } },
       { env: "production", onReport: () => {} },
     );
-    const ctx = policy.begin({
+    const ctx = policy.decideRequest({
       encrypted: true,
       peer: "127.0.0.1",
       headers: {},
@@ -61,6 +61,6 @@ describe("glob matching", () => {
     const d = ctx.setCookie("a".repeat(1 << 20), "v");
     expect(d.action).toBe("error");
     expect(d.error?.code).toBe("COOKIE_TOO_LARGE");
-    expect(ctx.applySetCookie(`${"a".repeat(1 << 20)}=v`).error?.code).toBe("COOKIE_TOO_LARGE");
+    expect(ctx.decideWrittenLine(`${"a".repeat(1 << 20)}=v`).error?.code).toBe("COOKIE_TOO_LARGE");
   });
 });

@@ -26,7 +26,7 @@ describe("fetchRequest(request, connection)", () => {
 
   it("takes TLS from the connection, never from the URL's scheme (SPEC §2.2 step 6)", () => {
     // Deno puts an absolute-form target's scheme in the URL: `POST https://app.test/ HTTP/1.1`.
-    const cleartext = policy.begin(
+    const cleartext = policy.decideRequest(
       fetchRequest(new Request("https://app.test/login", { headers: { host: "app.test" } }), {
         encrypted: false,
         peer: "203.0.113.9",
@@ -34,7 +34,7 @@ describe("fetchRequest(request, connection)", () => {
     );
     expect(cleartext.transport).toMatchObject({ protocol: "http", secure: false });
     expect(cleartext.hsts).toBeNull();
-    const tls = policy.begin(
+    const tls = policy.decideRequest(
       fetchRequest(new Request("http://app.test/login", { headers: { host: "app.test" } }), {
         encrypted: true,
         peer: "203.0.113.9",
@@ -44,7 +44,7 @@ describe("fetchRequest(request, connection)", () => {
   });
 
   it("takes the host from the URL when the request has no Host header (HTTP/2, app.request)", () => {
-    const ctx = policy.begin(
+    const ctx = policy.decideRequest(
       fetchRequest(new Request("https://app.test/login"), { encrypted: true }),
     );
     expect(ctx.transport.host).toBe("app.test");
@@ -53,7 +53,9 @@ describe("fetchRequest(request, connection)", () => {
 
   it("prefers the Host header to the URL's authority", () => {
     const req = new Request("https://app.test/", { headers: { host: "other.test" } });
-    expect(policy.begin(fetchRequest(req, { encrypted: true })).transport.host).toBe("other.test");
+    expect(policy.decideRequest(fetchRequest(req, { encrypted: true })).transport.host).toBe(
+      "other.test",
+    );
   });
 
   it("answers a bare request target (Bun, HTTP/1.0 without Host) with no host", () => {
@@ -64,7 +66,7 @@ describe("fetchRequest(request, connection)", () => {
     };
     const view = fetchRequest(req, { encrypted: false });
     expect(view.url).toBe("/x?y");
-    expect(policy.begin(view).transport.host).toBeNull();
+    expect(policy.decideRequest(view).transport.host).toBeNull();
   });
 
   it("an empty peer is unknown; a URL without a path is /", () => {
@@ -80,7 +82,7 @@ describe("fetchRequest(request, connection)", () => {
         fc.boolean(),
         fc.constantFrom(undefined, "127.0.0.1", "203.0.113.9"),
         (url, encrypted, peer) => {
-          const ctx = policy.begin(fetchRequest(new Request(url), { encrypted, peer }));
+          const ctx = policy.decideRequest(fetchRequest(new Request(url), { encrypted, peer }));
           expect(ctx.transport.secure).toBe(encrypted);
           if (!encrypted) expect(ctx.hsts).toBeNull();
         },

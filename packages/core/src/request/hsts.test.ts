@@ -12,7 +12,7 @@ function hsts(
     { proxy: { trust: ["10.0.0.0/8"] }, https: { hsts: setting }, localhost },
     { env: "production", onReport: () => {} },
   );
-  return p.begin(request(req)).hsts;
+  return p.decideRequest(request(req)).hsts;
 }
 
 const tls = (host: string, peer = "203.0.113.9") => ({ encrypted: true, peer, headers: { host } });

@@ -67,7 +67,7 @@ describe("nodeRequest on a real Node server (SPEC §2.2 step 6)", () => {
 
   it("an absolute-form https:// target over plain TCP is plain HTTP", async () => {
     const req = await receive("GET https://example.com/account HTTP/1.1\r\nHost: example.com");
-    const ctx = policy.begin(nodeRequest(req));
+    const ctx = policy.decideRequest(nodeRequest(req));
     expect(ctx.transport).toMatchObject({ protocol: "http", secure: false, host: "example.com" });
   });
 
@@ -79,7 +79,7 @@ describe("nodeRequest on a real Node server (SPEC §2.2 step 6)", () => {
       const req = await receive(head);
       // Node keeps only the first one in req.headers; rawHeaders has both.
       expect(req.headers.host).toBe("example.com");
-      const t = policy.begin(nodeRequest(req)).transport;
+      const t = policy.decideRequest(nodeRequest(req)).transport;
       expect(t.host, head).toBeNull();
       expect(t.diagnostics.map((d) => d.code)).toEqual(["TRANSPORT_HOST_INVALID"]);
     }
@@ -89,6 +89,6 @@ describe("nodeRequest on a real Node server (SPEC §2.2 step 6)", () => {
     const req = await receive("GET / HTTP/1.1\r\nHost: Example.com:8080");
     const view = nodeRequest(req);
     expect(view.headers).toBe(req.headers);
-    expect(policy.begin(view).transport).toMatchObject({ host: "example.com", port: 8080 });
+    expect(policy.decideRequest(view).transport).toMatchObject({ host: "example.com", port: 8080 });
   });
 });

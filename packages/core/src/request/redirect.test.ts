@@ -13,7 +13,7 @@ function begin(
     { proxy: { trust: ["10.0.0.0/8"], ...trust }, https: { redirect } },
     { env: "production", onReport: () => {} },
   );
-  return p.begin(request(req));
+  return p.decideRequest(request(req));
 }
 
 const host = (h: string) => ({ host: h });

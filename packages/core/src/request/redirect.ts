@@ -1,11 +1,11 @@
 import { isIpLiteral, isValidHostName } from "../transport/index.js";
-import type { RedirectDecision, RequestVerdict, ResolvedProfile, Transport } from "../types.js";
+import type { RedirectDecision, Refusal, ResolvedProfile, Transport } from "../types.js";
 
 type RedirectSettings = Exclude<ResolvedProfile["https"]["redirect"], false>;
 
 export interface RedirectOutcome {
   readonly redirect: RedirectDecision | null;
-  readonly reject: RequestVerdict["reject"];
+  readonly reject: Refusal | null;
 }
 
 /** Decides the HTTPS redirect for one request (SPEC §2.4). */

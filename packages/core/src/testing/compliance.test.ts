@@ -25,7 +25,7 @@ type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 
 /** The app under test decides its cookies with the engine, as an adapter would. */
 const compliantApp: Handler = (req, res) => {
-  const ctx = createCookiePolicy(policy, { env: "production", onReport: () => {} }).begin(
+  const ctx = createCookiePolicy(policy, { env: "production", onReport: () => {} }).decideRequest(
     nodeRequest(req),
   );
   if (ctx.redirect) {

@@ -273,7 +273,7 @@ export function judgeResponse(
   response: ObservedResponse,
 ): ComplianceReport {
   const { req, url } = policyRequest(request);
-  const ctx = policy.begin(req);
+  const ctx = policy.decideRequest(req);
   const rules = new RuleNames(policy.profile);
   const findings: Finding[] = [];
   const cookies: Array<ComplianceReport["cookies"][number]> = [];
@@ -293,7 +293,7 @@ export function judgeResponse(
       });
       continue;
     }
-    const d = ctx.applySetCookie(line);
+    const d = ctx.decideWrittenLine(line);
     const found = compareCookie(parsed, line, d, rules);
     findings.push(...found);
     cookies.push({ name: parsed.name, header: line, expected: d.header, findings: found.length });
