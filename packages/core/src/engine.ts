@@ -4,8 +4,8 @@ import {
   decideCookie,
   type Encode,
   isClearing,
-  keepWrittenLine,
-  keptWrittenLine,
+  rememberedLineDecision,
+  rememberLineDecision,
 } from "./cookie/decide.js";
 import { compilePlans, type PlanLookup } from "./cookie/floor.js";
 import { parseSetCookie } from "./cookie/parse.js";
@@ -136,10 +136,10 @@ class Context implements RequestContext {
     const line = c.reportOnly || typeof header !== "string" ? null : cutWrittenLine(header);
     if (line === null) return this.#record(this.#decideLine(header));
     const plan = c.planFor(line.name);
-    let decision = keptWrittenLine(plan, line, this.transport);
+    let decision = rememberedLineDecision(plan, line, this.transport);
     if (decision === undefined) {
       decision = this.#decideLine(header);
-      keepWrittenLine(plan, line, this.transport, decision);
+      rememberLineDecision(plan, line, this.transport, decision);
     }
     return this.#record(decision);
   }

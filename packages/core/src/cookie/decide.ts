@@ -311,13 +311,13 @@ function namesExpires(attributes: string): boolean {
 }
 
 /**
- * The kept decision for a line the app wrote (`applySetCookie`), or undefined. Apps write
+ * The kept decision for a line the app wrote (`decideWrittenLine`), or undefined. Apps write
  * the same attributes on every request with a new value (Hono's `setCookie`,
  * express-session), so the decision for a plan, attributes and transport state is kept on
- * the plan (`keepWrittenLine`) and a later line only has its value checked, as an
+ * the plan (`rememberLineDecision`) and a later line only has its value checked, as an
  * option-less `setCookie` does.
  */
-export function keptWrittenLine(
+export function rememberedLineDecision(
   plan: CookiePlan,
   line: WrittenLine,
   transport: CookieTransport,
@@ -328,7 +328,7 @@ export function keptWrittenLine(
 }
 
 /** Keeps the decision made in full for a written line, when later lines can reuse it. */
-export function keepWrittenLine(
+export function rememberLineDecision(
   plan: CookiePlan,
   line: WrittenLine,
   transport: CookieTransport,

@@ -53,7 +53,7 @@ export interface CookiePlan {
   readonly prefix: PrefixRules;
   /** Option-less decisions by transport state [insecure, secure, localhost secure context], filled on first use. */
   readonly templates: [DecisionTemplate?, DecisionTemplate?, DecisionTemplate?];
-  /** Decisions of lines the app wrote itself, by transport state as above, then attributes (see `keptWrittenLine`). */
+  /** Decisions of lines the app wrote itself, by transport state as above, then attributes (see `rememberedLineDecision`). */
   readonly written: readonly [WrittenTemplates, WrittenTemplates, WrittenTemplates];
 }
 
