@@ -38,7 +38,7 @@ const { values } = parseArgs({
 const DURATION = Number(values.duration);
 const CONNECTIONS = Number(values.connections);
 const ROUNDS = Number(values.rounds);
-const WARMUP = 3;
+const WARMUP = 5;
 const TARGET = 0.95;
 const SERVE = fileURLToPath(new URL("../bin/serve.mjs", import.meta.url));
 const PATHS = { wrapper: "/login", native: "/bench/native-login" };
@@ -139,20 +139,30 @@ try {
     rounds.push({
       native: of("native", "perSecond"),
       wrapper: of("wrapper", "perSecond"),
+      nativeCpuUs: 1e6 / of("native", "perCpuSecond"),
+      wrapperCpuUs: 1e6 / of("wrapper", "perCpuSecond"),
       cpuRatio: of("wrapper", "perCpuSecond") / of("native", "perCpuSecond"),
     });
   }
   const ratios = rounds.map((round) => round.wrapper / round.native);
   const [ratio, low, high] = [0.5, 0.25, 0.75].map((f) => quantile(ratios, f));
+  const row = (variant, cpuKey) => {
+    const perSecond = mean(rounds.map((r) => r[variant])).toFixed(0);
+    const cpuUs = quantile(
+      rounds.map((r) => r[cpuKey]),
+      0.5,
+    ).toFixed(0);
+    return `${perSecond.padEnd(24)} | ${cpuUs}`;
+  };
   const cpuRatios = rounds.map((round) => round.cpuRatio);
   const [cpu, cpuLow, cpuHigh] = [0.5, 0.25, 0.75].map((f) => quantile(cpuRatios, f));
   console.log(
     [
       `Next.js POST /login, realistic traffic (a different client and cookie value per request through one trusted proxy hop), ${CONNECTIONS} connections, ${ROUNDS} rounds of (native, wrapper, wrapper, native) × ${DURATION} s, after ${WARMUP} s warm-up`,
-      "variant                          | req/s (mean over rounds)",
-      "---------------------------------|-------------------------",
-      `native cookies().set            | ${mean(rounds.map((r) => r.native)).toFixed(0)}`,
-      `cp.route() + res.cookies.set    | ${mean(rounds.map((r) => r.wrapper)).toFixed(0)}`,
+      "variant                          | req/s (mean over rounds) | server CPU µs per request (median)",
+      "---------------------------------|--------------------------|-----------------------------------",
+      `native cookies().set            | ${row("native", "nativeCpuUs")}`,
+      `cp.route() + res.cookies.set    | ${row("wrapper", "wrapperCpuUs")}`,
       `wrapper/native, paired by round: ${ratio.toFixed(3)} [${low.toFixed(3)}–${high.toFixed(3)}]${ratio >= TARGET ? "" : `  (below ${TARGET})`}`,
       `per CPU second of the server:    ${cpu.toFixed(3)} [${cpuLow.toFixed(3)}–${cpuHigh.toFixed(3)}]`,
       `Set-Cookie of one login (both): ${cookies.native}`,
