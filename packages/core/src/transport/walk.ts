@@ -8,6 +8,7 @@
  */
 import type {
   Diagnostic,
+  HeadersView,
   Hop,
   LocalhostMode,
   PolicyRequest,
@@ -64,6 +65,9 @@ export function decideTransport(req: PolicyRequest, cfg: TransportConfig): Trans
  * previous peer's verdict, a pure function of the peer string.
  */
 export function compileTransport(cfg: TransportConfig): (req: PolicyRequest) => Transport {
+  const listed = {} as Record<ProxyHeader, boolean>;
+  for (const name of Object.keys(DISPLAY) as ProxyHeader[])
+    listed[name] = cfg.headers.includes(name);
   let lastPeer: string | null | undefined;
   let lastVerdict: Verdict = NOT_AN_ADDRESS;
   let lastAddress: string | null = null;
@@ -72,7 +76,7 @@ export function compileTransport(cfg: TransportConfig): (req: PolicyRequest) => 
     const fetchStyle = isFetchHeaders(view);
     const hostHeader =
       readHeaderOf(view, "host", fetchStyle) ?? readHeaderOf(view, ":authority", fetchStyle);
-    const headers = readForwardingHeaders(view, fetchStyle, cfg.headers);
+    const headers = readForwardingHeaders(view, fetchStyle, listed);
     // Requests through one proxy bring the same peer: its verdict is kept for the next one.
     const peer = req.peer === undefined || req.peer === "" ? null : req.peer;
     if (peer !== lastPeer) {
@@ -80,17 +84,15 @@ export function compileTransport(cfg: TransportConfig): (req: PolicyRequest) => 
       lastVerdict = peer === null ? NOT_AN_ADDRESS : cfg.trust.classifyAt(peer, 0, peer.length);
       lastAddress = peer === null || lastVerdict === NOT_AN_ADDRESS ? peer : bareOf(peer);
     }
-    const socketProtocol: Protocol = req.encrypted ? "https" : "http";
-    const walk: Walk = {
-      cfg,
-      req,
-      headers,
-      hostHeader,
-      peer,
-      peerAddress: lastAddress,
-      socketProtocol,
-      diagnostics: undefined,
-    };
+    const walk = current;
+    walk.cfg = cfg;
+    walk.runtimeFilled = req.runtimeFilled;
+    walk.headers = headers;
+    walk.hostHeader = hostHeader;
+    walk.peer = peer;
+    walk.peerAddress = lastAddress;
+    walk.socketProtocol = req.encrypted ? "https" : "http";
+    walk.diagnostics = undefined;
     return decide(walk, lastVerdict);
   };
 }
@@ -111,36 +113,91 @@ const slots: ForwardingHeaders = {
 
 /** Reads each listed header once (a Fetch `get` may cost, and must not answer twice). */
 function readForwardingHeaders(
-  view: PolicyRequest["headers"],
+  view: HeadersView,
   fetchStyle: boolean,
-  listed: readonly ProxyHeader[],
+  listed: Readonly<Record<ProxyHeader, boolean>>,
 ): ForwardingHeaders {
-  slots.forwarded = undefined;
-  slots["x-forwarded-for"] = undefined;
-  slots["x-forwarded-host"] = undefined;
-  slots["x-forwarded-proto"] = undefined;
-  slots["x-forwarded-ssl"] = undefined;
-  slots["front-end-https"] = undefined;
-  slots["cf-visitor"] = undefined;
-  for (const name of listed) slots[name] = present(readHeaderOf(view, name, fetchStyle));
+  slots.forwarded = readListed(view, fetchStyle, listed.forwarded, "forwarded");
+  slots["x-forwarded-for"] = readListed(
+    view,
+    fetchStyle,
+    listed["x-forwarded-for"],
+    "x-forwarded-for",
+  );
+  slots["x-forwarded-host"] = readListed(
+    view,
+    fetchStyle,
+    listed["x-forwarded-host"],
+    "x-forwarded-host",
+  );
+  slots["x-forwarded-proto"] = readListed(
+    view,
+    fetchStyle,
+    listed["x-forwarded-proto"],
+    "x-forwarded-proto",
+  );
+  slots["x-forwarded-ssl"] = readListed(
+    view,
+    fetchStyle,
+    listed["x-forwarded-ssl"],
+    "x-forwarded-ssl",
+  );
+  slots["front-end-https"] = readListed(
+    view,
+    fetchStyle,
+    listed["front-end-https"],
+    "front-end-https",
+  );
+  slots["cf-visitor"] = readListed(view, fetchStyle, listed["cf-visitor"], "cf-visitor");
   return slots;
+}
+
+function readListed(
+  view: HeadersView,
+  fetchStyle: boolean,
+  listed: boolean,
+  name: ProxyHeader,
+): string | undefined {
+  return listed ? present(readHeaderOf(view, name, fetchStyle)) : undefined;
+}
+
+/** Whether any listed forwarding header came with the request. */
+function anyPresent(headers: ForwardingHeaders): boolean {
+  return (
+    headers.forwarded !== undefined ||
+    headers["x-forwarded-for"] !== undefined ||
+    headers["x-forwarded-host"] !== undefined ||
+    headers["x-forwarded-proto"] !== undefined ||
+    headers["x-forwarded-ssl"] !== undefined ||
+    headers["front-end-https"] !== undefined ||
+    headers["cf-visitor"] !== undefined
+  );
 }
 
 function present(value: string | undefined): string | undefined {
   return value === undefined || isBlank(value) ? undefined : value;
 }
 
-/** One request's walk: what its steps read, and what they add to the transport. */
+/** One request's walk: what its steps read, and the diagnostics they add to the transport. */
 interface Walk {
-  readonly cfg: TransportConfig;
-  readonly req: PolicyRequest;
-  readonly headers: ForwardingHeaders;
-  readonly hostHeader: string | undefined;
-  readonly peer: string | null;
-  readonly peerAddress: string | null;
-  readonly socketProtocol: Protocol;
+  cfg: TransportConfig;
+  /** Headers the runtime may have filled in (`PolicyRequest.runtimeFilled`). */
+  runtimeFilled: PolicyRequest["runtimeFilled"];
+  headers: ForwardingHeaders;
+  hostHeader: string | undefined;
+  peer: string | null;
+  peerAddress: string | null;
+  socketProtocol: Protocol;
   diagnostics: Diagnostics;
 }
+
+/**
+ * The walk under way, its client and what its headers said: deciding is synchronous and
+ * calls nothing of the app's, so one of each serves every request (set at its start).
+ */
+const current = {} as Walk;
+const client = {} as Client;
+const said = {} as Statements;
 
 /** How a chain walk ended. */
 const CLIENT = 0;
@@ -185,7 +242,7 @@ interface Statements {
 function decide(walk: Walk, peerVerdict: Verdict): Transport {
   warnTrustAllPublic(walk);
   if (!isPeerTrusted(walk, peerVerdict)) {
-    reportIgnored(walk);
+    if (anyPresent(walk.headers)) reportIgnored(walk);
     return atPeer(walk, false);
   }
   const client = walkChains(walk);
@@ -229,13 +286,11 @@ function walkChains(walk: Walk): Client | string {
   const trust = walk.cfg.trust;
   const forwarded = headers.forwarded;
   const xff = headers["x-forwarded-for"];
-  const client: Client = {
-    address: walk.peerAddress,
-    trustedHops: 0,
-    hops: [{ address: walk.peerAddress, trusted: true, from: "socket" }],
-    record: null,
-    forwardedUsable: true,
-  };
+  client.address = walk.peerAddress;
+  client.trustedHops = 0;
+  client.hops = [{ address: walk.peerAddress, trusted: true, from: "socket" }];
+  client.record = null;
+  client.forwardedUsable = true;
   if (forwarded !== undefined) {
     walkForwarded(forwarded, trust, client.hops);
     client.trustedHops = chain.clientIndex;
@@ -277,13 +332,11 @@ function walkChains(walk: Walk): Client | string {
 function readStatements(walk: Walk, client: Client): Statements | string {
   const { headers, peer } = walk;
   const believed = Math.max(client.trustedHops, 1);
-  const said: Statements = {
-    protocol: undefined,
-    source: "socket",
-    unusable: !client.forwardedUsable,
-    host: walk.hostHeader,
-    hostFrom: undefined,
-  };
+  said.protocol = undefined;
+  said.source = "socket";
+  said.unusable = !client.forwardedUsable;
+  said.host = walk.hostHeader;
+  said.hostFrom = undefined;
   for (const name of walk.cfg.headers) {
     let statement: Statement;
     let raw: string | undefined;
@@ -294,7 +347,7 @@ function readStatements(walk: Walk, client: Client): Statements | string {
       statement = raw === undefined ? undefined : protocolOf(raw);
       host = client.record.host;
     } else if (name === "x-forwarded-proto") {
-      const value = headers[name];
+      const value = headers["x-forwarded-proto"];
       if (value === undefined) continue;
       raw = alignedValue(value, believed);
       if (aligned.misaligned) {
@@ -306,15 +359,15 @@ function readStatements(walk: Walk, client: Client): Statements | string {
       }
       statement = raw === undefined ? (aligned.overlong ? null : undefined) : protocolOf(raw);
     } else if (name === "x-forwarded-host") {
-      const value = headers[name];
+      const value = headers["x-forwarded-host"];
       if (value === undefined) continue;
       // A value longer than a proxy writes is kept whole: the host check refuses it.
       host = alignedValue(value, believed) ?? (aligned.overlong ? value : undefined);
     } else if (name === "x-forwarded-ssl" || name === "front-end-https") {
-      raw = headers[name];
+      raw = name === "x-forwarded-ssl" ? headers["x-forwarded-ssl"] : headers["front-end-https"];
       statement = raw === undefined ? undefined : onOff(raw);
     } else if (name === "cf-visitor") {
-      raw = headers[name];
+      raw = headers["cf-visitor"];
       statement = raw === undefined ? undefined : cfVisitorScheme(raw);
     }
 
@@ -472,23 +525,17 @@ function conflict(walk: Walk, what: string): Transport {
 
 /** The socket's own transport: the peer is the client. */
 function atPeer(walk: Walk, peerTrusted: boolean): Transport {
-  const address = walk.peerAddress;
-  const hops: Hop[] = [{ address, trusted: peerTrusted, from: "socket" }];
-  return finish(
-    walk,
-    walk.socketProtocol,
-    "socket",
-    { address, trustedHops: 0, hops },
-    walk.hostHeader,
-    "Host",
-  );
+  client.address = walk.peerAddress;
+  client.trustedHops = 0;
+  client.hops = [{ address: walk.peerAddress, trusted: peerTrusted, from: "socket" }];
+  return finish(walk, walk.socketProtocol, "socket", client, walk.hostHeader, "Host");
 }
 
 function finish(
   walk: Walk,
   protocol: Protocol,
   source: TransportSource,
-  client: Pick<Client, "address" | "trustedHops" | "hops">,
+  client: Client,
   hostValue: string | undefined,
   hostFrom: string,
 ): Transport {
@@ -532,13 +579,13 @@ function add(walk: Walk, code: ReasonCode, message: string): void {
 
 /** Why the forwarding headers of an untrusted (or unknown) peer were not believed. */
 function reportIgnored(walk: Walk): void {
-  const { cfg, req, headers, peer, socketProtocol } = walk;
+  const { cfg, headers, peer, socketProtocol } = walk;
   const kind = cfg.trust.kind;
   const presentNames = cfg.headers.filter((name) => {
     const value = headers[name];
     if (value === undefined) return false;
     // Trust false believes nothing: a header the runtime itself may have written is no sign of a proxy.
-    return !(kind === "none" && isRuntimeRecord(req, name, value, walk.hostHeader));
+    return !(kind === "none" && isRuntimeRecord(walk.runtimeFilled, name, value, walk.hostHeader));
   });
   if (presentNames.length === 0) return;
   const names = presentNames.map((name) => DISPLAY[name]).join(", ");
@@ -570,12 +617,11 @@ function reportIgnored(walk: Walk): void {
  * `https`, the Host it received. A list or anything else was sent by someone.
  */
 function isRuntimeRecord(
-  req: PolicyRequest,
+  filled: PolicyRequest["runtimeFilled"],
   name: ProxyHeader,
   value: string,
   hostHeader: string | undefined,
 ): boolean {
-  const filled = req.runtimeFilled;
   if (filled === undefined || !filled.includes(name as RuntimeFilledHeader)) return false;
   if (value.indexOf(",") >= 0) return false;
   if (name === "x-forwarded-for") return parseAddress(value.trim()) !== NOT_IP;
