@@ -1,7 +1,7 @@
 /**
  * Whether the policy's memory stays flat on realistic traffic: one long-lived policy decides
  * 10^6 requests, each from a different client behind the trusted proxy with its own cookie
- * value (traffic.mjs), as an adapter calls it (begin, then setCookie). Prints the heap in
+ * value (traffic.mjs), as an adapter calls it (decideRequest, then setCookie). Prints the heap in
  * use after a full GC once warmed up, at every tenth of the run and at the end, and the
  * decision's CPU time per request (the same loop building the requests alone subtracted).
  *   node bench/heap.bench.mjs [--requests 1000000]
@@ -78,7 +78,7 @@ const end = points.at(-1);
 const growth = end - start;
 console.log(
   [
-    `Core decision (begin + setCookie) on ${REQUESTS.toLocaleString("en")} requests, each a different client and cookie value through a trusted proxy`,
+    `Core decision (decideRequest + setCookie) on ${REQUESTS.toLocaleString("en")} requests, each a different client and cookie value through a trusted proxy`,
     `heapUsed after GC: ${start.toFixed(0)} KB warmed up, ${end.toFixed(0)} KB at the end (${growth >= 0 ? "+" : ""}${growth.toFixed(0)} KB)`,
     `  every tenth: ${points.map((kb) => kb.toFixed(0)).join(", ")} KB`,
     `${((decideUs - buildUs) / REQUESTS).toFixed(2)} CPU µs per decision (${(decideUs / REQUESTS).toFixed(2)} with building the request, ${(buildUs / REQUESTS).toFixed(2)} building alone); ${secure} of ${REQUESTS} decided Secure`,

@@ -68,7 +68,7 @@ function ours() {
   return a.header.length + b.header.length + ctx.transport.trustedHops;
 }
 
-/** The transport half alone: begin (the walk, redirect and HSTS decisions). */
+/** The transport half alone: decideRequest (the walk, redirect and HSTS decisions). */
 function oursBegin() {
   const n = next();
   return policy.decideRequest(nodeRequest(requests[n])).transport.trustedHops;
@@ -129,9 +129,9 @@ for (let n = 0; n < DISTINCT; n += 97) {
 }
 
 const candidates = [
-  ["cookie-policy: begin + 2 setCookie (distinct clients)", ours],
+  ["cookie-policy: decideRequest + 2 setCookie (distinct clients)", ours],
   ["express minimum path (proxy-addr + protocol + 2 serialize)", express],
-  ["cookie-policy: begin only (transport half)", oursBegin],
+  ["cookie-policy: decideRequest only (transport half)", oursBegin],
   ["cookie-policy: same request repeated", oursRepeated],
 ];
 const medians = candidates.map(() => []);
@@ -160,7 +160,7 @@ const ratio = (a, b) => medians[a].map((x, r) => x / medians[b][r]);
 console.log(`ratio ours/express          ${spread(ratio(0, 1), 3)}  (target <= 0.25, aim 0.2)`);
 const cookieHalf = medians[0].map((x, r) => x - medians[2][r]);
 console.log(
-  `  transport half (begin)    ${spread(medians[2], 0, " ns")} = ${spread(ratio(2, 1), 3)} of express`,
+  `  transport half (decideRequest) ${spread(medians[2], 0, " ns")} = ${spread(ratio(2, 1), 3)} of express`,
 );
 console.log(
   `  cookie half (2 setCookie) ${spread(cookieHalf, 0, " ns")} = ${spread(
@@ -230,4 +230,6 @@ const xfp = await sizeRatio(
   view("203.0.113.7", `${"https, ".repeat(9362)}https`),
 );
 line.push(`X-Forwarded-Proto values ${xfp.toFixed(2)}x`);
-console.log(`64 KiB / 1 KiB forwarding header, cost of begin (median of 5): ${line.join(", ")}`);
+console.log(
+  `64 KiB / 1 KiB forwarding header, cost of decideRequest (median of 5): ${line.join(", ")}`,
+);
