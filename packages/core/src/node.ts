@@ -5,16 +5,10 @@
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { createCookiePolicy } from "./engine.js";
-import { parsePolicyText } from "./policy/validate.js";
+import { readPolicyFile } from "./policy/file.js";
 import { defaultReporter } from "./report.js";
 import { reportStartup } from "./startup.js";
-import {
-  type AdapterOptions,
-  type CookiePolicy,
-  type EngineOptions,
-  type PolicyFile,
-  PolicyLoadError,
-} from "./types.js";
+import type { AdapterOptions, CookiePolicy, EngineOptions, PolicyFile } from "./types.js";
 
 export * from "./index.js";
 
@@ -23,31 +17,7 @@ export const DEFAULT_POLICY_FILE = "cookie-policy.json";
 
 /** Reads and validates a policy file: strict JSON in UTF-8; every problem names its JSON pointer. */
 export function loadPolicyFile(path: string): PolicyFile {
-  const file = resolve(path);
-  let bytes: Uint8Array;
-  try {
-    bytes = readFileSync(file);
-  } catch (error) {
-    const missing = (error as NodeJS.ErrnoException).code === "ENOENT";
-    throw new PolicyLoadError(
-      [
-        {
-          path: "",
-          message: missing
-            ? `no policy file at ${file}: run \`npx cookie-policy init\` to create one, or pass \`config\``
-            : `cannot read ${file}: ${(error as Error).message}`,
-        },
-      ],
-      file,
-    );
-  }
-  let text: string;
-  try {
-    text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
-  } catch {
-    throw new PolicyLoadError([{ path: "", message: "the file is not valid UTF-8" }], file);
-  }
-  return parsePolicyText(text, file);
+  return readPolicyFile(resolve(path), readFileSync);
 }
 
 export interface LoadCookiePolicyOptions extends AdapterOptions {

@@ -27,7 +27,8 @@ export type CookieTransport = Pick<Transport, "secure" | "secureContext">;
 
 export type Encode = (value: string) => string;
 
-const SAMESITE_RANK = { none: 1, lax: 2, strict: 3 } as const;
+/** SameSite from weakest to strongest: a call site may raise it, a compliant response must not lower it. */
+export const SAMESITE_RANK = { none: 1, lax: 2, strict: 3 } as const;
 const DAY_MS = 86_400_000;
 /** The encoder of a value that arrives already encoded (a written line, a template). */
 const AS_IS: Encode = (value) => value;

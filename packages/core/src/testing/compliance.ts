@@ -5,9 +5,10 @@
  * finding. HSTS and the HTTPS redirect are judged the same way. Used by
  * `expectPolicyCompliance` (testing entry) and `cookie-policy audit` (CLI).
  */
+import { SAMESITE_RANK } from "../cookie/decide.js";
 import { type ParsedSetCookie, parseSetCookie } from "../cookie/parse.js";
 import { createCookiePolicy } from "../engine.js";
-import { parsePolicyText } from "../policy/index.js";
+import { readPolicyFile } from "../policy/file.js";
 import type {
   CookieDecision,
   CookiePolicy,
@@ -67,7 +68,6 @@ export interface ComplianceReport {
 }
 
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
-const SAMESITE_RANK: Record<SameSite, number> = { none: 1, lax: 2, strict: 3 };
 const LABEL: Record<SameSite, string> = { strict: "Strict", lax: "Lax", none: "None" };
 
 /** The engine's request view for a URL (no socket: the scheme stands for it). */
@@ -351,27 +351,28 @@ export interface ComplianceOptions extends JudgedRequest {
   readonly env?: string;
 }
 
-type FsLike = { readFileSync(path: string, encoding: "utf8"): string };
+type Builtins = {
+  "node:fs": { readFileSync(path: string): Uint8Array };
+  "node:path": { resolve(path: string): string };
+};
 
-function readPolicyFile(path: string): PolicyFile {
+/** Core's policy-file reader, on the file system Node offers without importing `node:`. */
+function loadPolicyFile(path: string): PolicyFile {
   const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
-  const fs = proc?.getBuiltinModule?.("node:fs") as FsLike | undefined;
-  if (fs === undefined)
+  const builtin = <K extends keyof Builtins>(id: K) =>
+    proc?.getBuiltinModule?.(id) as Builtins[K] | undefined;
+  const fs = builtin("node:fs");
+  const paths = builtin("node:path");
+  if (fs === undefined || paths === undefined)
     throw new Error(
       `cookie policy "${path}": a path can only be read on Node >= 20.16; pass the policy object as \`config\``,
     );
-  let text: string;
-  try {
-    text = fs.readFileSync(path, "utf8");
-  } catch (error) {
-    throw new Error(`cookie policy "${path}": cannot read the file (${(error as Error).message})`);
-  }
-  return parsePolicyText(text, path);
+  return readPolicyFile(paths.resolve(path), (file) => fs.readFileSync(file));
 }
 
 function compile(options: ComplianceOptions): CookiePolicy {
   const config = options.config ?? "cookie-policy.json";
-  const file = typeof config === "string" ? readPolicyFile(config) : config;
+  const file = typeof config === "string" ? loadPolicyFile(config) : config;
   // Enforce mode: the question is what the policy demands, whatever the app runs in.
   return createCookiePolicy(file, { env: options.env, mode: "enforce", onReport: () => {} });
 }
