@@ -14,7 +14,7 @@
  * for both and the ratio (target ≥ 0.95), paired by round: the median over rounds with its
  * quartiles, also per CPU second of the server (steadier when other processes share the
  * cores).
- *   node bench/next.bench.mjs [--duration 2] [--connections 10] [--rounds 6]
+ *   node bench/next.bench.mjs [--duration 2] [--connections 10] [--rounds 12]
  */
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -32,7 +32,7 @@ const { values } = parseArgs({
   options: {
     duration: { type: "string", default: "2" },
     connections: { type: "string", default: "10" },
-    rounds: { type: "string", default: "6" },
+    rounds: { type: "string", default: "12" },
   },
 });
 const DURATION = Number(values.duration);
