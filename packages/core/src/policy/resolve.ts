@@ -185,20 +185,38 @@ function fileLayers(policy: PolicyFile, chain: readonly string[]): FileLayer[] {
   return layers;
 }
 
+/** One layer of a profile's merge: where it is written and what it sets. */
+export interface ProfileLayer {
+  /** `null` when the policy file writes it; else the built-in layer: `"base"` or a built-in profile's name. */
+  readonly builtIn: string | null;
+  /** Its JSON pointer in the policy file (`[]` for the top level and the built-in layers). */
+  readonly pointer: readonly string[];
+  readonly settings: Readonly<Record<string, unknown>>;
+}
+
 /**
- * Merges one profile: built-in base → built-in profiles of the chain → the file's top
- * level → the file's profiles of the chain, parents first. A profile that extends
- * `development` thus gets the built-in development settings too, under the file's.
+ * A profile's layers in merge order: built-in base → built-in profiles of the chain → the
+ * file's top level → the file's profiles of the chain, parents first. A profile that
+ * extends `development` thus gets the built-in development settings too, under the file's.
  */
-function mergeProfile(policy: PolicyFile, chain: readonly string[]): ResolvedProfile {
-  const merged = clone(BUILT_IN_BASE) as unknown as Record<string, unknown>;
+export function profileLayers(policy: PolicyFile, chain: readonly string[]): ProfileLayer[] {
+  const layers: ProfileLayer[] = [
+    { builtIn: "base", pointer: [], settings: BUILT_IN_BASE as unknown as Layer },
+  ];
   for (const name of chain) {
-    const builtIn = Object.hasOwn(BUILT_IN_PROFILES, name) ? BUILT_IN_PROFILES[name] : undefined;
-    if (builtIn) mergeInto(merged, builtIn as Record<string, unknown>);
+    if (Object.hasOwn(BUILT_IN_PROFILES, name))
+      layers.push({ builtIn: name, pointer: [], settings: BUILT_IN_PROFILES[name] as Layer });
   }
-  for (const layer of fileLayers(policy, chain)) {
-    mergeInto(merged, layer.settings as Record<string, unknown>);
-  }
+  for (const { pointer, settings } of fileLayers(policy, chain))
+    layers.push({ builtIn: null, pointer, settings });
+  return layers;
+}
+
+/** Merges one profile's layers, later ones winning (see `mergeInto`). */
+function mergeProfile(policy: PolicyFile, chain: readonly string[]): ResolvedProfile {
+  const [base, ...over] = profileLayers(policy, chain);
+  const merged = clone((base as ProfileLayer).settings) as Record<string, unknown>;
+  for (const layer of over) mergeInto(merged, layer.settings as Record<string, unknown>);
   const profile = merged as unknown as ResolvedProfile;
   profile.https = normaliseHttps(merged.https as Record<string, unknown>);
   return profile;

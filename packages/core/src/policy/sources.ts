@@ -4,13 +4,13 @@
  * (`profiles.development.sensitive.secure = "auto"`). For explanations (the demo page,
  * `explain`); the engine never reads it.
  *
- * The layers are those of `resolveProfile` (SPEC §2.1) and of the cookie floor (§2.3),
- * named here in their order; sources.test.ts holds every value named to the one the
- * engine resolved, so the two orders cannot drift apart.
+ * The layers and their order are the engine's own: `profileLayers` of `resolveProfile`
+ * (SPEC §2.1) and the layers a cookie's plan records (§2.3); sources.test.ts holds every
+ * value named to the one the engine resolved.
  */
 import { compilePlans } from "../cookie/floor.js";
 import type { CookieSettings, PolicyFile } from "../types.js";
-import { BUILT_IN_BASE, BUILT_IN_PROFILES, extendsChain, resolveProfile } from "./resolve.js";
+import { extendsChain, type ProfileLayer, profileLayers, resolveProfile } from "./resolve.js";
 
 /** The place a setting's value is written. */
 export interface SettingSource {
@@ -32,12 +32,6 @@ export interface PolicySources {
   setting(path: readonly string[]): SettingSource | undefined;
   /** Where each policy attribute of a cookie by this name comes from: `defaults`, `sensitive` or its `cookies` rule. */
   cookie(name: string): CookieSources;
-}
-
-interface Layer {
-  readonly at: readonly string[];
-  readonly builtIn: string | null;
-  readonly settings: Record<string, unknown>;
 }
 
 const COOKIE_KEYS = [
@@ -66,24 +60,6 @@ function frozen<T>(value: T): T {
   return value;
 }
 
-/** Built-in base → built-in profiles of the chain → the file's top level → its profiles of the chain. */
-function layers(file: PolicyFile, chain: readonly string[]): Layer[] {
-  const out: Layer[] = [{ at: [], builtIn: "base", settings: { ...BUILT_IN_BASE } }];
-  for (const name of chain) {
-    if (Object.hasOwn(BUILT_IN_PROFILES, name)) {
-      out.push({ at: [], builtIn: name, settings: { ...BUILT_IN_PROFILES[name] } });
-    }
-  }
-  const { profiles, $schema: _schema, ...top } = file;
-  out.push({ at: [], builtIn: null, settings: top });
-  for (const name of chain) {
-    if (profiles === undefined || !Object.hasOwn(profiles, name)) continue;
-    const { extends: _parent, ...settings } = profiles[name] as Record<string, unknown>;
-    out.push({ at: ["profiles", name], builtIn: null, settings });
-  }
-  return out;
-}
-
 const KEY_SEPARATOR = "\u0000";
 
 /**
@@ -93,8 +69,8 @@ const KEY_SEPARATOR = "\u0000";
  */
 function record(
   sources: Map<string, SettingSource>,
-  layer: Layer,
-  value: Record<string, unknown>,
+  layer: ProfileLayer,
+  value: Readonly<Record<string, unknown>>,
   at: readonly string[],
 ): void {
   for (const [key, v] of Object.entries(value)) {
@@ -108,7 +84,7 @@ function record(
     }
     sources.set(
       id,
-      frozen({ path: [...layer.at, ...path], builtIn: layer.builtIn, value: frozen(v) }),
+      frozen({ path: [...layer.pointer, ...path], builtIn: layer.builtIn, value: frozen(v) }),
     );
     if (isPlainObject(v)) record(sources, layer, v, path);
   }
@@ -122,7 +98,7 @@ function record(
 export function policySources(file: PolicyFile, env?: string): PolicySources {
   const resolution = resolveProfile(file, env);
   const sources = new Map<string, SettingSource>();
-  for (const layer of layers(file, extendsChain(file, resolution.env))) {
+  for (const layer of profileLayers(file, extendsChain(file, resolution.env))) {
     record(sources, layer, layer.settings, []);
   }
   const setting = (path: readonly string[]) => sources.get(path.join(KEY_SEPARATOR));
