@@ -14,6 +14,8 @@ export const adapters = [
     framework: "next",
     unsupported: {
       peer: "Next.js gives proxy.ts and route handlers no socket peer address under next start or Vercel (SPEC §2.2 step 5)",
+      target:
+        "Next.js's own server answers an absolute-form request target (`GET https://host/path`) with a 308 to that URL under next start, with no cookie and no HSTS, so plain HTTP is never taken for HTTPS",
     },
   },
 ];

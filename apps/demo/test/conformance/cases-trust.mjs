@@ -134,4 +134,20 @@ export const trustCases = [
     },
     true,
   ),
+  {
+    id: "trust-v2-absolute-form-https-target",
+    title:
+      "an absolute-form https:// request target over plain TCP is plain HTTP (SPEC §2.2 step 6)",
+    policy: "trust-cidr",
+    env: "production",
+    request: {
+      scheme: "http",
+      peer: "127.0.0.1",
+      method: "GET",
+      path: "https://example.com/prefs?theme=dark",
+      headers: EX,
+    },
+    expect: { status: 200, location: null, hsts: null, cookies: { theme: { secure: false } } },
+    needs: ["target"],
+  },
 ];

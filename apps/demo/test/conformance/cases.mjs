@@ -5,7 +5,7 @@
  *   { id, title, policy (a name in ./policies.mjs), env,
  *     request: { scheme, peer, method, path, headers, body },
  *     expect: { status, location, hsts, error?, cookies: { name: attrs | null } },
- *     needs?: ["peer"] }
+ *     needs?: ["peer" | "target"] }
  * `location` and `hsts` are always compared (null: the header is absent). In
  * `cookies`, null means "not emitted"; an object lists the attributes to check:
  * secure, httpOnly, sameSite ("strict" | "lax" | "none"), path, domain (null: absent),
@@ -13,7 +13,8 @@
  * value (as sent, not decoded).
  * `decisions` (optional, POST /cookies) lists the `{ name, action }` of the decisions the
  * route answers with.
- * `needs: ["peer"]` marks a case whose outcome depends on the socket peer address.
+ * `needs: ["peer"]` marks a case whose outcome depends on the socket peer address;
+ * `needs: ["target"]` one whose request target is absolute-form (`path` is a URL).
  */
 
 import { applyCases } from "./cases-apply.mjs";
