@@ -76,7 +76,8 @@ export type PlanLookup = (name: string) => CookiePlan;
 /** Plans of names seen at run time are cached up to this many, so arbitrary names cannot grow memory. */
 const PLAN_CACHE_LIMIT = 1000;
 
-const SETTING_KEYS = [
+/** The attributes a policy layer sets for a cookie (`defaults`, `sensitive`, a `cookies` rule). */
+export const SETTING_KEYS = [
   "secure",
   "httpOnly",
   "sameSite",

@@ -8,7 +8,7 @@
  * (SPEC §2.1) and the layers a cookie's plan records (§2.3); sources.test.ts holds every
  * value named to the one the engine resolved.
  */
-import { compilePlans } from "../cookie/floor.js";
+import { compilePlans, SETTING_KEYS } from "../cookie/floor.js";
 import type { CookieSettings, PolicyFile } from "../types.js";
 import { extendsChain, type ProfileLayer, profileLayers, resolveProfile } from "./resolve.js";
 
@@ -33,18 +33,6 @@ export interface PolicySources {
   /** Where each policy attribute of a cookie by this name comes from: `defaults`, `sensitive` or its `cookies` rule. */
   cookie(name: string): CookieSources;
 }
-
-const COOKIE_KEYS = [
-  "secure",
-  "httpOnly",
-  "sameSite",
-  "path",
-  "domain",
-  "maxAge",
-  "partitioned",
-  "priority",
-  "onInsecure",
-] as const satisfies readonly (keyof CookieSettings)[];
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
@@ -113,7 +101,7 @@ export function policySources(file: PolicyFile, env?: string): PolicySources {
       const out: Partial<Record<keyof CookieSettings, SettingSource>> = {};
       // The floor's own layers, in its order: later ones win key by key.
       for (const { path } of planFor(name).layers) {
-        for (const key of COOKIE_KEYS) {
+        for (const key of SETTING_KEYS) {
           const source = setting([...path, key]);
           if (source !== undefined) out[key] = source;
         }
