@@ -135,6 +135,9 @@ async function startWrangler(dir, tls) {
   const [port, inspector] = [await freePort(), await freePort()];
   const args = [WRANGLER, "dev", "--local", "--ip", "127.0.0.1", "--port", `${port}`];
   args.push("--inspector-port", `${inspector}`, "--show-interactive-dev-session=false");
+  // Each instance its own state: two workerd processes on one SQLite file fail at start
+  // ("database is locked") when they open it together.
+  args.push("--persist-to", `.wrangler/state-${tls ? "https" : "http"}`);
   if (tls) {
     args.push("--local-protocol", "https", "--https-key-path", "key.pem");
     args.push("--https-cert-path", "cert.pem");
