@@ -15,15 +15,19 @@
  * printed is paired by round (the variants' runs of one round are seconds apart): the
  * median over every round of every set, with its quartiles.
  */
-import { spawn } from "node:child_process";
-import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import autocannon from "autocannon";
 import { variantsOf, withRetry } from "./apps.mjs";
+import {
+  CLIENT_HEADERS,
+  load as loadFor,
+  mean,
+  pairedRatio,
+  showRatio,
+  startServer,
+} from "./load.mjs";
 import { loginCookie } from "./login-cookie.mjs";
 import { cpuMs } from "./proc-cpu.mjs";
-import { CLIENTS, clientAddresses, proxiedHeaders } from "./traffic.mjs";
 
 const { values } = parseArgs({
   options: {
@@ -42,56 +46,12 @@ const WARMUP = 2;
 const TARGET = 0.97;
 const SERVER = fileURLToPath(new URL("./server.mjs", import.meta.url));
 
-// A crash of this process must not leave servers behind.
-const children = new Set();
-process.on("exit", () => {
-  for (const child of children) child.kill("SIGTERM");
-});
-
-function start(framework, variant) {
-  const child = spawn(process.execPath, [SERVER, "--framework", framework, "--variant", variant], {
-    stdio: ["ignore", "pipe", "inherit"],
+const start = (framework, variant) =>
+  startServer([SERVER, "--framework", framework, "--variant", variant], {
+    label: `${framework}/${variant}`,
   });
-  children.add(child);
-  child.once("exit", () => children.delete(child));
-  return new Promise((resolve, reject) => {
-    child.once("exit", (code) => reject(new Error(`${framework}/${variant} exited ${code}`)));
-    createInterface({ input: child.stdout }).once("line", (line) => {
-      const { url } = JSON.parse(line);
-      resolve({
-        url,
-        pid: child.pid,
-        stop: () =>
-          new Promise((done) => {
-            child.removeAllListeners("exit");
-            child.once("exit", done);
-            child.kill("SIGTERM");
-          }),
-      });
-    });
-  });
-}
 
-/** Every request the next client's (shared by all variants; autocannon builds each one). */
-const CLIENT_HEADERS = clientAddresses(CLIENTS).map(proxiedHeaders);
-let sent = 0;
-const proxied = (request) => ({
-  ...request,
-  headers: CLIENT_HEADERS[sent++ % CLIENT_HEADERS.length],
-});
-
-async function load(url, duration) {
-  const result = await autocannon({
-    url: `${url}/login`,
-    connections: CONNECTIONS,
-    duration,
-    requests: [{ method: "POST", setupRequest: proxied }],
-  });
-  if (result.non2xx > 0 || result.errors > 0) {
-    throw new Error(`${url}: ${result.non2xx} non-2xx answers, ${result.errors} errors`);
-  }
-  return { perSecond: result.requests.average, total: result.requests.total };
-}
+const load = (url, duration) => loadFor(`${url}/login`, { connections: CONNECTIONS, duration });
 
 /**
  * One set: a fresh process per variant, warmed up, then ROUNDS rounds of (N M A A M N); a
@@ -140,25 +100,7 @@ async function measureSet(framework) {
   }
 }
 
-const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
-/** The value at fraction `f` of the sorted values (the median of two is their mean). */
-function quantile(xs, f) {
-  const sorted = [...xs].sort((a, b) => a - b);
-  const at = (sorted.length - 1) * f;
-  const low = Math.floor(at);
-  return sorted[low] + (sorted[Math.ceil(at)] - sorted[low]) * (at - low);
-}
 const usPerRequest = (c) => (c.requests > 0 ? (1000 * c.ms) / c.requests : null);
-
-/** req/s of a over b, paired by round (every round of every set): median and quartiles. */
-function ratioOf(rounds, a, b) {
-  const ratios = rounds.map((round) => round[a] / round[b]);
-  return {
-    median: quantile(ratios, 0.5),
-    low: quantile(ratios, 0.25),
-    high: quantile(ratios, 0.75),
-  };
-}
 
 const rows = [];
 for (const framework of values.framework.split(",")) {
@@ -178,10 +120,10 @@ for (const framework of values.framework.split(",")) {
       rows.push({
         label: variant === "adapter" ? framework : `${framework} (D)`,
         perSecond: shown.map((v) => mean(rounds.map((round) => round[v]))),
-        ratio: ratioOf(rounds, variant, "native"),
-        cpuRatio: ratioOf(cpuRounds, variant, "native"),
-        empty: ratioOf(rounds, "middleware", "native"),
-        own: ratioOf(rounds, variant, "middleware"),
+        ratio: pairedRatio(rounds, variant, "native"),
+        cpuRatio: pairedRatio(cpuRounds, variant, "native"),
+        empty: pairedRatio(rounds, "middleware", "native"),
+        own: pairedRatio(rounds, variant, "middleware"),
         cpu: shown.map(cpu),
         cookies: VARIANTS.map((v) => [`${framework} ${v}:`, sets[0].cookies[v]]),
       });
@@ -191,7 +133,6 @@ for (const framework of values.framework.split(",")) {
   }
 }
 
-const showRatio = (r) => `${r.median.toFixed(3)} [${r.low.toFixed(3)}–${r.high.toFixed(3)}]`;
 const cpuColumn = (r) =>
   r.cpu.some((us) => us === null) ? "n/a (no /proc)" : r.cpu.map((us) => us.toFixed(1)).join(", ");
 

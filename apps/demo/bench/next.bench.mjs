@@ -16,17 +16,23 @@
  * cores).
  *   node bench/next.bench.mjs [--duration 2] [--connections 10] [--rounds 12]
  */
-import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import autocannon from "autocannon";
+import {
+  CLIENT_HEADERS,
+  load as loadFor,
+  mean,
+  pairedRatio,
+  quantile,
+  showRatio,
+  startServer,
+} from "./load.mjs";
 import { loginCookie } from "./login-cookie.mjs";
 import { cpuMs } from "./proc-cpu.mjs";
-import { BENCH_ENV, BENCH_POLICY, CLIENTS, clientAddresses, proxiedHeaders } from "./traffic.mjs";
+import { BENCH_ENV, BENCH_POLICY } from "./traffic.mjs";
 
 const { values } = parseArgs({
   options: {
@@ -49,58 +55,13 @@ const POLICY = {
   proxy: { trust: 1, headers: ["x-forwarded-for", "x-forwarded-proto"] },
 };
 
-function startNext(config) {
-  const args = [SERVE, "--framework", "next", "--config", config, "--env", BENCH_ENV];
-  const child = spawn(process.execPath, args, {
-    stdio: ["ignore", "pipe", "inherit"],
+const startNext = (config) =>
+  startServer([SERVE, "--framework", "next", "--config", config, "--env", BENCH_ENV], {
+    label: "next server",
     env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" },
   });
-  return new Promise((resolve, reject) => {
-    child.once("exit", (code) => reject(new Error(`next server exited ${code}`)));
-    createInterface({ input: child.stdout }).once("line", (line) => {
-      resolve({
-        url: JSON.parse(line).url,
-        pid: child.pid,
-        stop: () =>
-          new Promise((done) => {
-            child.removeAllListeners("exit");
-            child.once("exit", done);
-            child.kill("SIGTERM");
-          }),
-      });
-    });
-  });
-}
 
-const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
-/** The value at fraction `f` of the sorted values (the median of two is their mean). */
-function quantile(xs, f) {
-  const sorted = [...xs].sort((a, b) => a - b);
-  const at = (sorted.length - 1) * f;
-  const low = Math.floor(at);
-  return sorted[low] + (sorted[Math.ceil(at)] - sorted[low]) * (at - low);
-}
-
-/** Every request the next client's (shared by both routes; autocannon builds each one). */
-const CLIENT_HEADERS = clientAddresses(CLIENTS).map(proxiedHeaders);
-let sent = 0;
-const proxied = (request) => ({
-  ...request,
-  headers: CLIENT_HEADERS[sent++ % CLIENT_HEADERS.length],
-});
-
-async function load(url, duration) {
-  const result = await autocannon({
-    url,
-    connections: CONNECTIONS,
-    duration,
-    requests: [{ method: "POST", setupRequest: proxied }],
-  });
-  if (result.non2xx > 0 || result.errors > 0) {
-    throw new Error(`${url}: ${result.non2xx} non-2xx answers, ${result.errors} errors`);
-  }
-  return { perSecond: result.requests.average, total: result.requests.total };
-}
+const load = (url, duration) => loadFor(url, { connections: CONNECTIONS, duration });
 
 /** req/s of `variant` in one run, and its requests per CPU second of the server (or NaN). */
 async function run(variant, url) {
@@ -141,11 +102,11 @@ try {
       wrapper: of("wrapper", "perSecond"),
       nativeCpuUs: 1e6 / of("native", "perCpuSecond"),
       wrapperCpuUs: 1e6 / of("wrapper", "perCpuSecond"),
-      cpuRatio: of("wrapper", "perCpuSecond") / of("native", "perCpuSecond"),
+      wrapperPerCpuSecond: of("wrapper", "perCpuSecond"),
+      nativePerCpuSecond: of("native", "perCpuSecond"),
     });
   }
-  const ratios = rounds.map((round) => round.wrapper / round.native);
-  const [ratio, low, high] = [0.5, 0.25, 0.75].map((f) => quantile(ratios, f));
+  const ratio = pairedRatio(rounds, "wrapper", "native");
   const row = (variant, cpuKey) => {
     const perSecond = mean(rounds.map((r) => r[variant])).toFixed(0);
     const cpuUs = quantile(
@@ -154,8 +115,7 @@ try {
     ).toFixed(0);
     return `${perSecond.padEnd(24)} | ${cpuUs}`;
   };
-  const cpuRatios = rounds.map((round) => round.cpuRatio);
-  const [cpu, cpuLow, cpuHigh] = [0.5, 0.25, 0.75].map((f) => quantile(cpuRatios, f));
+  const cpu = pairedRatio(rounds, "wrapperPerCpuSecond", "nativePerCpuSecond");
   console.log(
     [
       `Next.js POST /login, realistic traffic (a different client and cookie value per request through one trusted proxy hop), ${CONNECTIONS} connections, ${ROUNDS} rounds of (native, wrapper, wrapper, native) × ${DURATION} s, after ${WARMUP} s warm-up`,
@@ -163,8 +123,8 @@ try {
       "---------------------------------|--------------------------|-----------------------------------",
       `native cookies().set            | ${row("native", "nativeCpuUs")}`,
       `cp.route() + res.cookies.set    | ${row("wrapper", "wrapperCpuUs")}`,
-      `wrapper/native, paired by round: ${ratio.toFixed(3)} [${low.toFixed(3)}–${high.toFixed(3)}]${ratio >= TARGET ? "" : `  (below ${TARGET})`}`,
-      `per CPU second of the server:    ${cpu.toFixed(3)} [${cpuLow.toFixed(3)}–${cpuHigh.toFixed(3)}]`,
+      `wrapper/native, paired by round: ${showRatio(ratio)}${ratio.median >= TARGET ? "" : `  (below ${TARGET})`}`,
+      `per CPU second of the server:    ${showRatio(cpu)}`,
       `Set-Cookie of one login (both): ${cookies.native}`,
     ].join("\n"),
   );
