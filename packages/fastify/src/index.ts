@@ -5,7 +5,7 @@
  */
 import {
   type AdapterOptions,
-  answerNodeRequest,
+  applyNodeVerdict,
   type CookieDecision,
   type CookieOptions,
   decideStoredLines,
@@ -73,50 +73,32 @@ function callSite(options: ReplyCookieOptions | undefined): CookieOptions | unde
   };
 }
 
-/** The same cookie for a browser: @fastify/cookie keys its cookies by name, Domain and Path. */
-function sameCookie(a: CookieDecision, b: CookieDecision): boolean {
-  return (
-    a.name === b.name &&
-    a.attributes?.domain === b.attributes?.domain &&
-    a.attributes?.path === b.attributes?.path
-  );
-}
+/** @fastify/cookie's key for a cookie on a reply: its name, Domain and Path. */
+const cookieKey = (d: CookieDecision) => `${d.name};${d.attributes?.domain};${d.attributes?.path}`;
 
 /**
- * Writes a decided cookie as its Set-Cookie line. The policy already serialized it, so
- * @fastify/cookie, when registered, is not asked to again (its options would also merge
- * its `parseOptions` defaults into the decided attributes); as with it, a cookie set again
- * on the same reply replaces the earlier line.
+ * Writes a decided cookie's line to the reply. The policy already serialized it, so
+ * @fastify/cookie is not asked to (it would merge its `parseOptions` into the decided
+ * attributes); as with it, a cookie set again on the same reply replaces its earlier line.
  */
 function emit(reply: Reply, ctx: RequestContext, d: CookieDecision): Reply {
   if (d.action === "error") throw d.error;
   if (d.header === null) return reply;
-  const decisions = ctx.decisions;
-  for (let i = decisions.length - 2; i >= 0; i--) {
-    const earlier = decisions[i] as CookieDecision;
-    if (earlier.header === null || !sameCookie(earlier, d)) continue;
-    const lines = reply.getHeader("set-cookie");
-    if (Array.isArray(lines) && lines.includes(earlier.header)) {
-      const kept = lines.filter((line) => line !== earlier.header);
-      reply.removeHeader("set-cookie");
-      if (kept.length > 0) reply.header("set-cookie", kept);
-    } else if (lines === earlier.header) reply.removeHeader("set-cookie");
-    break;
-  }
-  return reply.header("set-cookie", d.header);
+  const key = cookieKey(d);
+  const replaced = new Set(ctx.decisions.filter((e) => e !== d && cookieKey(e) === key));
+  const lines = [reply.getHeader("set-cookie") ?? []].flat().map(String);
+  const kept = lines.filter((line) => ![...replaced].some((e) => e.header === line));
+  return reply.removeHeader("set-cookie").header("set-cookie", [...kept, d.header]);
 }
 
 function setCookie(this: Reply, name: string, value: string, options?: ReplyCookieOptions) {
-  const encode = options?.encode;
-  let v = value;
-  if (options?.signed) {
-    // Never emit unsigned what the app asked to sign. Sign first: the size check is on this value.
-    if (!this.signCookie) throw new Error("signed cookies need @fastify/cookie with a `secret`");
-    v = this.signCookie(value);
-  }
+  const { signed, encode } = options ?? {};
+  // Never emit unsigned what the app asked to sign. Sign first: the size check is on this value.
+  if (signed && !this.signCookie)
+    throw new Error("signed cookies need @fastify/cookie with a `secret`");
+  const v = signed && this.signCookie ? this.signCookie(value) : value;
   const ctx = this.request.cookiePolicy;
-  const meta = encode === undefined ? undefined : { encode };
-  return emit(this, ctx, ctx.setCookie(name, v, callSite(options), meta));
+  return emit(this, ctx, ctx.setCookie(name, v, callSite(options), encode && { encode }));
 }
 
 function clearCookie(this: Reply, name: string, options?: ReplyCookieOptions) {
@@ -124,24 +106,29 @@ function clearCookie(this: Reply, name: string, options?: ReplyCookieOptions) {
   return emit(this, ctx, ctx.clearCookie(name, callSite(options)));
 }
 
-/** Reply prototypes whose cookie methods are the policy's. */
-const installed = new WeakSet<object>();
-
 /**
  * Makes a reply prototype's `setCookie` / `clearCookie` (and `@fastify/cookie`'s `cookie`
  * alias) the policy's, once, on the first request it serves: every decorator is in place by
- * then, whichever plugin was registered first. Assigning methods onto each reply instead
- * would change its shape per request and slow every later property access.
+ * then, whichever plugin was registered first (`decorateReply` would clash with
+ * `@fastify/cookie`'s). Assigning methods onto each reply would change its shape per request.
  */
 function install(proto: Reply): void {
-  installed.add(proto);
-  const methods: [string, unknown][] = [
-    ["setCookie", setCookie],
-    ["clearCookie", clearCookie],
-  ];
-  if (proto.cookie !== undefined) methods.push(["cookie", setCookie]);
-  for (const [key, value] of methods)
+  const methods = {
+    setCookie,
+    clearCookie,
+    ...(proto.cookie === undefined ? {} : { cookie: setCookie }),
+  };
+  for (const [key, value] of Object.entries(methods))
     Object.defineProperty(proto, key, { value, writable: true, configurable: true });
+}
+
+/** The reply's own headers as a header store (Fastify passes them to `writeHead`). */
+function replyHeaders(reply: FastifyReply): HeaderStore {
+  return {
+    getHeader: (name) => reply.getHeader(name) as string | string[] | undefined,
+    setHeader: (name, value) => reply.removeHeader(name).header(name, value),
+    removeHeader: (name) => reply.removeHeader(name),
+  };
 }
 
 const plugin: FastifyPluginAsync<CookiePolicyOptions> = async (fastify, options) => {
@@ -155,41 +142,27 @@ const plugin: FastifyPluginAsync<CookiePolicyOptions> = async (fastify, options)
     const ctx = policy.decideRequest(nodeRequest(request.raw));
     request.cookiePolicy = ctx;
     const proto = Object.getPrototypeOf(reply) as Reply;
-    if (!installed.has(proto)) install(proto);
+    if (proto.setCookie !== setCookie) install(proto);
     if (ctx.reject !== null || ctx.redirect !== null) reply.hijack(); // answered on the raw response
-    if (answerNodeRequest(ctx, reply.raw)) return;
+    if (applyNodeVerdict(ctx, reply.raw)) return;
     // request.protocol follows the policy's transport; report-only changes nothing.
     if (ctx.policy.mode === "enforce")
       Object.defineProperty(request, "protocol", { value: ctx.transport.protocol });
     done();
   });
 
-  // Every Set-Cookie line about to be sent, decided: those on the raw response (a session
-  // library, `reply.raw.setHeader`), then the reply's own. An error decision takes Fastify's
-  // error path.
+  // The lines written so far (`reply.raw.setHeader`, a session library, the reply's own)
+  // decided now, so an error decision takes Fastify's error path (a throw in a hook does);
+  // a line written later is decided as the head is written.
   fastify.addHook("onSend", (request, reply, payload, done) => {
     const ctx = request.cookiePolicy;
-    try {
-      if (ctx !== null) {
-        decideStoredLines(ctx, reply.raw);
-        decideStoredLines(ctx, replyHeaders(reply));
-      }
-    } catch (error) {
-      done(error as Error);
-      return;
+    if (ctx !== null) {
+      decideStoredLines(ctx, reply.raw);
+      decideStoredLines(ctx, replyHeaders(reply));
     }
     done(null, payload);
   });
 };
-
-/** The reply's own headers as a header store (Fastify writes them with the head). */
-function replyHeaders(reply: FastifyReply): HeaderStore {
-  return {
-    getHeader: (name) => reply.getHeader(name) as string | string[] | undefined,
-    setHeader: (name, value) => reply.removeHeader(name).header(name, value),
-    removeHeader: (name) => reply.removeHeader(name),
-  };
-}
 
 /** The Fastify plugin: `app.register(cookiePolicy, { config, env, mode, onReport })`. */
 export const cookiePolicy = fp(plugin, { name: "@scope/cookie-fastify", fastify: "5.x" });
