@@ -6,9 +6,8 @@
  */
 import {
   type AdapterOptions,
-  answerNodeRequest,
+  applyNodeVerdict,
   type CookieOptions,
-  decideOnWriteHead,
   decideStoredLines,
   encodeCookieValue,
   nodeRequest,
@@ -118,20 +117,16 @@ function policySet(this: Jar, name: string, value?: string | null, opts?: SetOpt
  * PolicyLoadError naming every problem before the app starts serving.
  */
 export function cookiePolicy(options: CookiePolicyOptions = {}): Middleware {
-  const policy = loadCookiePolicy({
-    config: options.config,
-    env: options.env,
-    mode: options.mode,
-    onReport: options.onReport,
-  });
+  const { config, env, mode, onReport } = options;
+  const policy = loadCookiePolicy({ config, env, mode, onReport });
   return async (ctx, next) => {
-    const { socket, headers, rawHeaders, method } = ctx.req;
     // originalUrl: koa-mount shortens ctx.url; redirects need the full one.
+    const { socket, headers, rawHeaders, method } = ctx.req;
     const rc = policy.decideRequest(
       nodeRequest({ socket, headers, rawHeaders, method, url: ctx.originalUrl }),
     );
     ctx.cookiePolicy = rc;
-    if (answerNodeRequest(rc, ctx.res)) {
+    if (applyNodeVerdict(rc, ctx.res)) {
       ctx.respond = false; // answered on the response itself
       return;
     }
@@ -142,7 +137,6 @@ export function cookiePolicy(options: CookiePolicyOptions = {}): Middleware {
     const jar: Cookies = ctx.cookies;
     (jar as Jar)[REQUEST] = rc;
     jar.set = policySet as Cookies["set"];
-    decideOnWriteHead(rc, ctx.res);
     await next();
     // Lines written to the headers (`ctx.set`, a session library), decided here so an
     // error decision takes Koa's error path; a line written later is decided with the head.
