@@ -32,8 +32,15 @@ export interface Send {
   method?: string;
   headers?: Record<string, string | string[]>;
   body?: string;
-  /** Client source address, i.e. the peer the server sees (default 127.0.0.1; any 127.0.0.N). */
+  /**
+   * Client source address, i.e. the peer the server sees (default 127.0.0.1, or ::1 toward an
+   * IPv6 address; any 127.0.0.N).
+   */
   localAddress?: string;
+  /** The TLS server name, which the certificate must carry (default localhost). */
+  servername?: string;
+  /** false: accept any certificate (a proxy's own local CA); default: only the test certificate. */
+  verify?: boolean;
   /** The request target as sent, when it is not the URL's path (e.g. absolute-form). */
   target?: string;
 }
@@ -44,8 +51,14 @@ export interface Reply {
   /** Header names and values as received, in order. */
   readonly rawHeaders: readonly string[];
   readonly body: string;
+  /** The Location header, or null. */
+  readonly location: string | null;
+  /** The Strict-Transport-Security header, or null. */
+  readonly hsts: string | null;
   /** Set-Cookie lines as received. */
   readonly setCookie: readonly string[];
+  /** Set-Cookie parsed by set-cookie-parser (values not decoded), in the order received. */
+  readonly cookieList: readonly Cookie[];
   /** Set-Cookie parsed by set-cookie-parser (values not decoded), by cookie name. */
   readonly cookies: Record<string, Cookie>;
 }
