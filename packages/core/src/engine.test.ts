@@ -1,13 +1,21 @@
 import fc from "fast-check";
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { afterEach, describe, expect, it, onTestFinished, vi } from "vitest";
 import { createCookiePolicy } from "./engine.js";
 import { request, SPEC_POLICY } from "./spec-example.fixture.js";
 import {
+  type CookieAttributes,
+  type CookieDecision,
   type CookiePolicy,
   CookiePolicyError,
   PolicyLoadError,
+  type PolicyRequest,
+  type ReasonCode,
   type ReportEvent,
+  type RequestContext,
 } from "./types.js";
+
+/** An app can never change a request's record (SPEC §2.5): a contract, so many runs. */
+const RECORD_RUNS = 10_000;
 
 function policy(
   env = "production",
@@ -250,6 +258,115 @@ describe("setCookie / clearCookie / decideWrittenLine", () => {
       .setCookie("sessionId", "abc");
     expect(d.action).toBe("set");
     expect(d.secure).toBe(false);
+  });
+});
+
+describe("ctx.decisions: the request's record, read-only to the app", () => {
+  /** A line an app might forge into the record: it does not meet the policy for `sessionId`. */
+  const forged: CookieDecision = {
+    name: "sessionId",
+    action: "set",
+    secure: false,
+    header: "sessionId=forged; Path=/",
+    attributes: null,
+    reasons: [],
+    clearing: false,
+  };
+
+  /** What an app might try on the record it reads; every attempt is refused with a TypeError. */
+  function tamper(ctx: RequestContext): void {
+    const seen = ctx.decisions as CookieDecision[];
+    expect(() => seen.push(forged)).toThrow(TypeError);
+    expect(() => seen.splice(0)).toThrow(TypeError);
+    const first = seen[0];
+    if (first === undefined) return;
+    expect(() => {
+      seen[0] = forged;
+    }).toThrow(TypeError);
+    expect(() => (first.reasons as ReasonCode[]).push("SECURE_AUTO")).toThrow(TypeError);
+    if (first.attributes !== null)
+      expect(() => {
+        (first.attributes as CookieAttributes).secure = false;
+      }).toThrow(TypeError);
+  }
+
+  it("an app that pushes, splices or edits what it reads changes nothing later calls see", () => {
+    const ctx = policy().p.decideRequest(behindProxy);
+    const set = ctx.setCookie("sessionId", "abc");
+    tamper(ctx);
+    expect(ctx.decisions).toEqual([set]);
+    // The forged line is not in the record: written, it is decided like any other line.
+    const written = ctx.decideWrittenLine(forged.header as string);
+    expect(written.header).toBe(
+      "sessionId=forged; Max-Age=3600; Path=/; HttpOnly; Secure; SameSite=Strict",
+    );
+    expect(ctx.decisions).toEqual([set, written]);
+    expect(ctx.explain().cookies.map((c) => c.header)).toEqual([set.header, written.header]);
+  });
+
+  it(`for any sequence of calls and reads, it lists what the calls returned, and they answer as a request that never read it (${RECORD_RUNS} runs)`, () => {
+    const name = fc.constantFrom("sessionId", "theme", "__Host-id", "pref", "a b");
+    const op = fc.oneof(
+      fc.record({
+        kind: fc.constant("set" as const),
+        name,
+        value: fc.constantFrom("v", "a b", ""),
+      }),
+      fc.record({ kind: fc.constant("clear" as const), name }),
+      fc.record({
+        kind: fc.constant("line" as const),
+        line: fc.constantFrom(
+          forged.header as string,
+          "theme=dark; Path=/",
+          "sid=1; Max-Age=0",
+          "novalue",
+        ),
+      }),
+      // The line an earlier call of this request decided, written again.
+      fc.record({ kind: fc.constant("again" as const), index: fc.nat() }),
+      fc.constant({ kind: "read" as const }),
+    );
+    const transports = [behindProxy, request({ url: "/healthz" })];
+    const view = (d: CookieDecision) => ({ ...d, error: d.error?.code });
+    const longLived = policy().p; // its kept decisions too must be out of the app's reach
+    // Refusals are compared by code; their stack traces (deep under the runner) only cost.
+    const stackTraceLimit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
+    onTestFinished(() => {
+      Error.stackTraceLimit = stackTraceLimit;
+    });
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 8 }), fc.nat(1), (ops, t) => {
+        const req = transports[t] as PolicyRequest;
+        const ctx = longLived.decideRequest(req);
+        const fresh = policy().p.decideRequest(req);
+        const returned: CookieDecision[] = [];
+        const call = (c: RequestContext, o: (typeof ops)[number]): CookieDecision | null => {
+          if (o.kind === "set") return c.setCookie(o.name, o.value);
+          if (o.kind === "clear") return c.clearCookie(o.name);
+          if (o.kind === "line") return c.decideWrittenLine(o.line);
+          if (o.kind === "again" && returned.length > 0)
+            return c.decideWrittenLine(String(returned[o.index % returned.length]?.header));
+          return null;
+        };
+        for (const o of ops) {
+          if (o.kind === "read") {
+            // Each decision once, in order: a line the request itself wrote is not recorded again.
+            expect(ctx.decisions).toEqual([...new Set(returned)]);
+            tamper(ctx);
+            continue;
+          }
+          const expected = call(fresh, o);
+          const d = call(ctx, o);
+          if (d === null || expected === null) continue;
+          expect(view(d)).toEqual(view(expected));
+          returned.push(d);
+        }
+        expect(ctx.decisions).toEqual([...new Set(returned)]);
+        expect(ctx.explain()).toEqual(fresh.explain());
+      }),
+      { numRuns: RECORD_RUNS },
+    );
   });
 });
 

@@ -73,7 +73,14 @@ class Context implements RequestContext {
   readonly reject: Refusal | null;
   readonly hsts: string | null;
   readonly #c: Compiled;
+  /**
+   * The record, in order; later calls read it (a line this request wrote comes back as its
+   * decision, `explain` lists it). Once `decisions` hands it out it is frozen, and the next
+   * decision goes into a copy: an app reads the record, never changes it, and a request
+   * that never reads it pays nothing.
+   */
   #decisions: CookieDecision[] | null = null;
+  #handedOut = false;
 
   constructor(c: Compiled, req: PolicyRequest) {
     this.#c = c;
@@ -111,7 +118,13 @@ class Context implements RequestContext {
   }
 
   get decisions(): readonly CookieDecision[] {
-    return this.#decisions ?? NO_DECISIONS;
+    const decisions = this.#decisions;
+    if (decisions === null) return NO_DECISIONS;
+    if (!this.#handedOut) {
+      Object.freeze(decisions);
+      this.#handedOut = true;
+    }
+    return decisions;
   }
 
   setCookie(
@@ -206,8 +219,12 @@ class Context implements RequestContext {
   }
 
   #record(decision: CookieDecision): CookieDecision {
-    if (this.#decisions === null) this.#decisions = [decision];
-    else this.#decisions.push(decision);
+    const decisions = this.#decisions;
+    if (decisions === null) this.#decisions = [decision];
+    else if (this.#handedOut) {
+      this.#decisions = [...decisions, decision];
+      this.#handedOut = false;
+    } else decisions.push(decision);
     this.#report(decision);
     return decision;
   }

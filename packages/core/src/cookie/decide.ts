@@ -119,10 +119,21 @@ interface Refusal {
   readonly message: string;
 }
 
+/**
+ * A decision's reasons and attributes, frozen once it is made: a request's record and the
+ * plan's kept decisions share them with whoever holds the decision (an app reading
+ * `ctx.decisions`), so nobody can change what a later call reads.
+ */
+function settled<D extends CookieDecision>(d: D): D {
+  Object.freeze(d.reasons);
+  if (d.attributes !== null) Object.freeze(d.attributes);
+  return d;
+}
+
 function failure(attempt: Attempt, { code, message }: Refusal): CookieDecision {
   const { plan, reasons, attributes } = attempt;
   reasons.push(code);
-  return {
+  return settled({
     name: plan.name,
     action: "error",
     secure: attributes?.secure ?? false,
@@ -131,7 +142,7 @@ function failure(attempt: Attempt, { code, message }: Refusal): CookieDecision {
     reasons,
     clearing: attempt.clearing,
     error: new CookiePolicyError(code, plan.name, `cookie ${show(plan.name)}: ${message}`),
-  };
+  });
 }
 
 /**
@@ -257,8 +268,8 @@ function templateOf(d: CookieDecision, encodedLength: number): DecisionTemplate 
     action: d.action as DecisionTemplate["action"],
     secure: d.secure,
     tail: d.header === null ? null : d.header.slice(d.name.length + 1 + encodedLength),
-    attributes: Object.freeze(d.attributes),
-    reasons: Object.freeze(d.reasons),
+    attributes: d.attributes,
+    reasons: d.reasons,
   };
 }
 
@@ -563,10 +574,10 @@ function serializeDecision(
   if (action === "error") return failure(attempt, INSECURE_ERROR);
   const secure = attributes.secure;
   if (action === "drop")
-    return { name, action, secure, header: null, attributes, reasons, clearing };
+    return settled({ name, action, secure, header: null, attributes, reasons, clearing });
   const header = emit(name, encoded, attributes);
   if (typeof header !== "string") return failure(attempt, attributeInvalid(header.message));
-  return { name, action, secure, header, attributes, reasons, clearing };
+  return settled({ name, action, secure, header, attributes, reasons, clearing });
 }
 
 /**
@@ -585,7 +596,11 @@ export function decideAsWritten(
   const name = plan.name;
   const reasons = enforce.reasons.slice() as ReasonCode[];
   reasons.push("REPORT_ONLY");
-  const wouldBe = { action: enforce.action, secure: enforce.secure, header: enforce.header };
+  const wouldBe = Object.freeze({
+    action: enforce.action,
+    secure: enforce.secure,
+    header: enforce.header,
+  });
   const o = options ?? {};
   const invalid = callSiteProblem(o);
   const refuse = (refusal: Refusal, attributes: CookieAttributes | null) => ({
@@ -613,7 +628,7 @@ export function decideAsWritten(
   // Too large is not an injection: the app's cookie goes out as written (the browser decides).
   const header = emit(name, encoded, attributes);
   if (typeof header !== "string") return refuse(attributeInvalid(header.message), attributes);
-  return {
+  return settled({
     name,
     action: "set",
     secure: attributes.secure,
@@ -622,5 +637,5 @@ export function decideAsWritten(
     reasons,
     clearing,
     wouldBe,
-  };
+  });
 }
