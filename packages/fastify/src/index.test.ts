@@ -53,7 +53,6 @@ async function start(order: CookieOrder): Promise<Served> {
       return "ok";
     });
     routes.get("/read", async (request) => request.unsignCookie(request.cookies.sessionId ?? ""));
-    routes.get("/explain", async (request) => request.cookiePolicy.explain());
     routes.get("/scheme", async (request) => ({ protocol: request.protocol }));
     routes.register(async (late) => {
       // Registered after the policy, so this hook runs after the policy's onSend.
@@ -151,17 +150,6 @@ describe.each([
       headers: { cookie: `sessionId=${session?.value}` },
     });
     expect(JSON.parse(read.body)).toEqual({ valid: true, renew: false, value: "abc123" });
-  });
-
-  it("exposes request.cookiePolicy (transport, explain)", async () => {
-    const res = await send(`${served.https}/explain`, { localAddress: "127.0.0.4" });
-    expect(JSON.parse(res.body)).toMatchObject({
-      env: "production",
-      mode: "enforce",
-      transport: { protocol: "https", secure: true, source: "socket", clientAddress: "127.0.0.4" },
-      redirect: null,
-      cookies: [],
-    });
   });
 });
 
