@@ -14,12 +14,11 @@
  * Needs `pnpm build` and Chromium (installed with apt when missing and root).
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createCookiePolicy } from "@scope/cookie-core";
-import { certificate } from "@scope/test-support";
+import { certificate, send } from "@scope/test-support";
 import setCookieParser from "set-cookie-parser";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freshContext, launchChromium } from "./chromium.mjs";
@@ -129,7 +128,7 @@ async function answerOf(response) {
     status: response.status(),
     location: await response.headerValue("location"),
     hsts: await response.headerValue("strict-transport-security"),
-    cookies: setCookieParser.parse(await response.headerValues("set-cookie"), {
+    cookieList: setCookieParser.parse(await response.headerValues("set-cookie"), {
       decodeValues: false,
     }),
   };
@@ -164,7 +163,7 @@ function cookieMap(header) {
 
 /** The one Set-Cookie line for `name` in an answer (or undefined), checked against the case. */
 function expectEmitted(answer, name, want, decision) {
-  const lines = answer.cookies.filter((cookie) => cookie.name === name);
+  const lines = answer.cookieList.filter((cookie) => cookie.name === name);
   if (want === null) {
     expect(lines, `${name} must not be emitted`).toEqual([]);
     return undefined;
@@ -291,7 +290,7 @@ async function pageFlow({ context, framework, c, origin, verdict }) {
   const logout = await press(page, "/logout", () => page.click('button[data-url="/logout"]'));
   expect(logout.status).toBe(200);
   if (keep("sessionId")) {
-    const clear = logout.cookies.find((cookie) => cookie.name === "sessionId");
+    const clear = logout.cookieList.find((cookie) => cookie.name === "sessionId");
     expect(clear, "logout clears sessionId").toBeDefined();
     expect(clear.maxAge === 0 || (clear.expires && clear.expires.getTime() <= Date.now())).toBe(
       true,
@@ -317,7 +316,12 @@ async function redirectFlow({ context, c, origin }) {
   const target = page.waitForRequest((r) => r.url() === `${c.redirect}/`);
   await page.goto(`${origin}/`).catch(() => undefined);
   const first = await answerOf(await hop);
-  expect(first).toMatchObject({ status: 308, location: `${c.redirect}/`, hsts: null, cookies: [] });
+  expect(first).toMatchObject({
+    status: 308,
+    location: `${c.redirect}/`,
+    hsts: null,
+    cookieList: [],
+  });
   expect((await target).isNavigationRequest()).toBe(true);
 
   await page.close();
@@ -339,35 +343,15 @@ async function redirectFlow({ context, c, origin }) {
       status: 308,
       location: `${c.redirect}${path}`,
       hsts: null,
-      cookies: [],
+      cookieList: [],
     });
   }
   expect(await context.cookies()).toEqual([]);
 }
 
 /** One POST straight to the app from `localAddress`, the way node:http sends it. */
-function postFrom(localAddress, port, path, headers) {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      { host: "127.0.0.1", port, localAddress, method: "POST", path, headers, agent: false },
-      (res) => {
-        res.resume();
-        res.on("end", () =>
-          resolve({
-            status: res.statusCode,
-            location: res.headers.location ?? null,
-            hsts: res.headers["strict-transport-security"] ?? null,
-            cookies: setCookieParser.parse(res.headers["set-cookie"] ?? [], {
-              decodeValues: false,
-            }),
-          }),
-        );
-      },
-    );
-    req.on("error", reject);
-    req.end();
-  });
-}
+const postFrom = (localAddress, port, path, headers) =>
+  send(`http://127.0.0.1:${port}${path}`, { method: "POST", headers, localAddress });
 
 // ---------------------------------------------------------------------------
 // The matrix: framework × case
@@ -458,7 +442,7 @@ describe.each(FRAMEWORKS)("%s: the browser's cookie store agrees with the policy
         status: 308,
         location: "https://example.com/login",
         hsts: null,
-        cookies: [],
+        cookieList: [],
       });
     },
     CASE_TIMEOUT_MS,

@@ -84,179 +84,101 @@ export function chromiumKeepsSecureFrom(origin) {
 const PRODUCTION_REDIRECT = "https://example.com"; // redirect.hosts[0]: localhost/demo.test are not allowed hosts
 const HSTS = "max-age=31536000; includeSubDomains";
 
+/** The transports a case expects: the socket's own scheme, or the trusted proxy's HTTPS. */
+const SOCKET_HTTPS = { protocol: "https", source: "socket" };
+const SOCKET_HTTP = { protocol: "http", source: "socket" };
+const PROXIED_HTTPS = {
+  protocol: "https",
+  source: "x-forwarded-proto",
+  clientAddress: "127.0.0.1",
+  trustedHops: 1,
+};
+
+/** Per cookie: the Secure attribute the policy decides, and whether Chromium keeps it. */
+const SECURE = { secure: true, stored: true };
+const NOT_SECURE = { secure: false, stored: true };
+const SECURE_DISCARDED = { secure: true, stored: false };
+const NOT_EMITTED = null;
+
+/** The demo file's own profiles; a server for any other reads the suite's file (`--config`). */
+const DEMO_PROFILES = Object.keys(demoPolicy().profiles);
+
 /**
- * The matrix. `server`: which server the case needs; `via`: `proxy` when the browser goes
- * through the TLS-terminating proxy; `flow`: `page` (log in, set a theme, reload, log out on
- * the explanation page) or `redirect` (every route but /healthz answers 308 to HTTPS).
- * Per cookie: `null` = the policy does not emit it; else `secure` (the Secure attribute the
- * policy decides) and `stored` (whether Chromium keeps it, by the rule above).
+ * A `page` case (log in, set a theme, reload, log out on the explanation page): the
+ * transport the policy must find, then sessionId's and theme's expected outcome. Options:
+ * `via: "proxy"` when the browser goes through the TLS-terminating proxy, `hsts` when the
+ * answers carry it, `screenshot` for the README's picture.
+ */
+function pageCase(profile, origin, transport, sessionId, theme, { hsts = null, ...more } = {}) {
+  return { ...base(profile, origin, more), flow: "page", transport, hsts, sessionId, theme };
+}
+
+/** A `redirect` case: every route but /healthz answers 308 to HTTPS, no cookie is emitted. */
+function redirectCase(profile, origin, more = {}) {
+  return {
+    ...base(profile, origin, more),
+    flow: "redirect",
+    transport: SOCKET_HTTP,
+    redirect: PRODUCTION_REDIRECT,
+    sessionId: NOT_EMITTED,
+    theme: NOT_EMITTED,
+  };
+}
+
+/**
+ * What every case has: its id, and `server`, the server it needs (the profile as env, HTTPS
+ * when the browser speaks it to the app itself). `forged`: the browser sends the proxy's
+ * headers itself.
+ */
+function base(profile, origin, { via, forged, screenshot }) {
+  const how = via === "proxy" ? " via the TLS proxy" : "";
+  const faked = forged ? " straight to the app, forged X-Forwarded-*" : "";
+  const server = {
+    env: profile,
+    ...(origin.startsWith("https:") && via !== "proxy" ? { https: true } : {}),
+    ...(DEMO_PROFILES.includes(profile) ? {} : { config: true }),
+  };
+  return {
+    id: `${profile} · ${origin}${how}${faked}`,
+    profile,
+    server,
+    origin,
+    ...(via ? { via } : {}),
+    ...(forged ? { forged } : {}),
+    ...(screenshot ? { screenshot } : {}),
+  };
+}
+
+/**
+ * The matrix, one case a row (see pageCase/redirectCase). A cookie is NOT_EMITTED when the
+ * policy drops it; else its Secure attribute and whether Chromium stores it (the rule above).
  */
 export const CASES = [
   // development: proxy.trust false; sensitive.secure "auto" → Secure exactly on HTTPS.
-  {
-    id: "development · https://localhost",
-    profile: "development",
-    server: { env: "development", https: true },
-    origin: "https://localhost",
-    flow: "page",
-    transport: { protocol: "https", source: "socket" },
-    hsts: null,
-    sessionId: { secure: true, stored: true },
-    theme: { secure: true, stored: true },
-  },
-  {
-    id: "development · http://localhost",
-    profile: "development",
-    server: { env: "development" },
-    origin: "http://localhost",
-    flow: "page",
-    transport: { protocol: "http", source: "socket" },
-    hsts: null,
-    sessionId: { secure: false, stored: true },
-    theme: { secure: false, stored: true },
-  },
-  {
-    id: "development · http://demo.test",
-    profile: "development",
-    server: { env: "development" },
-    origin: "http://demo.test",
-    flow: "page",
-    transport: { protocol: "http", source: "socket" },
-    hsts: null,
-    sessionId: { secure: false, stored: true },
-    theme: { secure: false, stored: true },
-  },
+  pageCase("development", "https://localhost", SOCKET_HTTPS, SECURE, SECURE),
+  pageCase("development", "http://localhost", SOCKET_HTTP, NOT_SECURE, NOT_SECURE),
+  pageCase("development", "http://demo.test", SOCKET_HTTP, NOT_SECURE, NOT_SECURE),
   // production: sessionId always Secure; plain HTTP is redirected to https://example.com;
   // HSTS is never sent to localhost.
-  {
-    id: "production · https://localhost",
-    profile: "production",
-    server: { env: "production", https: true },
-    origin: "https://localhost",
-    flow: "page",
-    transport: { protocol: "https", source: "socket" },
-    hsts: null,
-    sessionId: { secure: true, stored: true },
-    theme: { secure: true, stored: true },
-  },
-  {
-    id: "production · http://localhost",
-    profile: "production",
-    server: { env: "production" },
-    origin: "http://localhost",
-    flow: "redirect",
-    transport: { protocol: "http", source: "socket" },
-    redirect: PRODUCTION_REDIRECT,
-    sessionId: null,
-    theme: null,
-  },
-  {
-    id: "production · http://demo.test",
-    profile: "production",
-    server: { env: "production" },
-    origin: "http://demo.test",
-    flow: "redirect",
-    transport: { protocol: "http", source: "socket" },
-    redirect: PRODUCTION_REDIRECT,
-    sessionId: null,
-    theme: null,
-  },
+  pageCase("production", "https://localhost", SOCKET_HTTPS, SECURE, SECURE),
+  redirectCase("production", "http://localhost"),
+  redirectCase("production", "http://demo.test"),
   // production behind a TLS-terminating proxy that the policy trusts: the visitor's HTTPS
   // comes from the proxy's X-Forwarded-Proto; the app's socket is plain HTTP.
-  {
-    id: "behind-proxy · https://localhost via the TLS proxy",
-    profile: "behind-proxy",
-    server: { env: "behind-proxy", config: true },
+  pageCase("behind-proxy", "https://localhost", PROXIED_HTTPS, SECURE, SECURE, { via: "proxy" }),
+  pageCase("behind-proxy", "https://demo.test", PROXIED_HTTPS, SECURE, SECURE, {
     via: "proxy",
-    origin: "https://localhost",
-    flow: "page",
-    transport: {
-      protocol: "https",
-      source: "x-forwarded-proto",
-      clientAddress: "127.0.0.1",
-      trustedHops: 1,
-    },
-    hsts: null,
-    sessionId: { secure: true, stored: true },
-    theme: { secure: true, stored: true },
-  },
-  {
-    id: "behind-proxy · https://demo.test via the TLS proxy",
-    profile: "behind-proxy",
-    server: { env: "behind-proxy", config: true },
-    via: "proxy",
-    origin: "https://demo.test",
-    flow: "page",
-    screenshot: true,
-    transport: {
-      protocol: "https",
-      source: "x-forwarded-proto",
-      clientAddress: "127.0.0.1",
-      trustedHops: 1,
-    },
     hsts: HSTS,
-    sessionId: { secure: true, stored: true },
-    theme: { secure: true, stored: true },
-  },
+    screenshot: true,
+  }),
   // The same forwarding headers, sent by the browser straight to the app: Chromium's
   // 127.0.0.1 is not the trusted proxy, so they are not believed: plain HTTP, redirected.
-  {
-    id: "behind-proxy · http://demo.test straight to the app, forged X-Forwarded-*",
-    profile: "behind-proxy",
-    server: { env: "behind-proxy", config: true },
-    forged: true,
-    origin: "http://demo.test",
-    flow: "redirect",
-    transport: { protocol: "http", source: "socket" },
-    redirect: PRODUCTION_REDIRECT,
-    sessionId: null,
-    theme: null,
-  },
+  redirectCase("behind-proxy", "http://demo.test", { forged: true }),
   // A server that sends a Secure cookie over plain HTTP: Chromium keeps it on localhost only.
-  {
-    id: "secure-over-http · http://localhost",
-    profile: "secure-over-http",
-    server: { env: "secure-over-http", config: true },
-    origin: "http://localhost",
-    flow: "page",
-    transport: { protocol: "http", source: "socket" },
-    hsts: null,
-    sessionId: { secure: true, stored: true },
-    theme: { secure: false, stored: true },
-  },
-  {
-    id: "secure-over-http · http://demo.test",
-    profile: "secure-over-http",
-    server: { env: "secure-over-http", config: true },
-    origin: "http://demo.test",
-    flow: "page",
-    transport: { protocol: "http", source: "socket" },
-    hsts: null,
-    sessionId: { secure: true, stored: false },
-    theme: { secure: false, stored: true },
-  },
+  pageCase("secure-over-http", "http://localhost", SOCKET_HTTP, SECURE, NOT_SECURE),
+  pageCase("secure-over-http", "http://demo.test", SOCKET_HTTP, SECURE_DISCARDED, NOT_SECURE),
   // localhost: "secure-context": the policy counts http://localhost as secure for cookies
   // (theme's "auto" becomes Secure too) and drops sessionId on any other HTTP origin.
-  {
-    id: "secure-context · http://localhost",
-    profile: "secure-context",
-    server: { env: "secure-context", config: true },
-    origin: "http://localhost",
-    flow: "page",
-    transport: { protocol: "http", source: "socket" },
-    hsts: null,
-    sessionId: { secure: true, stored: true },
-    theme: { secure: true, stored: true },
-  },
-  {
-    id: "secure-context · http://demo.test",
-    profile: "secure-context",
-    server: { env: "secure-context", config: true },
-    origin: "http://demo.test",
-    flow: "page",
-    transport: { protocol: "http", source: "socket" },
-    hsts: null,
-    sessionId: null,
-    theme: { secure: false, stored: true },
-  },
+  pageCase("secure-context", "http://localhost", SOCKET_HTTP, SECURE, SECURE),
+  pageCase("secure-context", "http://demo.test", SOCKET_HTTP, NOT_EMITTED, NOT_SECURE),
 ];
