@@ -69,19 +69,29 @@ export function scanJson(text: string): JsonScan {
     expect('"');
     return JSON.parse(text.slice(start, i)) as string;
   };
+  /** A bracket's comma-separated items, up to `close`; `item` reads the one at `index`. */
+  const items = (close: string, item: (index: number) => void) => {
+    i++;
+    ws();
+    if (text[i] === close) {
+      i++;
+      return;
+    }
+    for (let index = 0; ; index++) {
+      item(index);
+      ws();
+      if (text[i] !== ",") break;
+      i++;
+    }
+    expect(close);
+  };
   const value = (): void => {
     if (path.length > MAX_DEPTH) throw new Stop(i, `nested deeper than ${MAX_DEPTH} levels`);
     ws();
     const c = text[i];
     if (c === "{") {
-      i++;
-      ws();
-      if (text[i] === "}") {
-        i++;
-        return;
-      }
       const seen = new Set<string>();
-      for (;;) {
+      items("}", () => {
         ws();
         const at = i;
         const key = string();
@@ -92,29 +102,15 @@ export function scanJson(text: string): JsonScan {
         path.push(key);
         value();
         path.pop();
-        ws();
-        if (text[i] !== ",") break;
-        i++;
-      }
-      expect("}");
+      });
       return;
     }
     if (c === "[") {
-      i++;
-      ws();
-      if (text[i] === "]") {
-        i++;
-        return;
-      }
-      for (let index = 0; ; index++) {
+      items("]", (index) => {
         path.push(index);
         value();
         path.pop();
-        ws();
-        if (text[i] !== ",") break;
-        i++;
-      }
-      expect("]");
+      });
       return;
     }
     if (c === '"') {

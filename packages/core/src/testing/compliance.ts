@@ -132,6 +132,23 @@ function compareCookie(
       reason,
       message: `cookie ${JSON.stringify(d.name)}: expected ${expected}${rule === null ? "" : ` (${rule})`}, got ${actual}`,
     });
+  /** An attribute the app wrote as `Label=actual` (or not at all) where the policy decides `Label=expected`. */
+  const differs = (
+    code: FindingCode,
+    label: string,
+    key: "sameSite" | "path" | "priority",
+    expected: string,
+    actual: string | undefined,
+    reason: ReasonCode | null,
+  ) =>
+    add(
+      code,
+      label,
+      `${label}=${expected}`,
+      rules.attribute(d, key),
+      actual === undefined ? "none" : `${label}=${actual}`,
+      reason,
+    );
 
   if (d.action === "drop" || d.reasons.includes("INSECURE_TRANSPORT_ERROR")) {
     add(
@@ -191,22 +208,22 @@ function compareCookie(
       a.sameSite !== undefined &&
       SAMESITE_RANK[a.sameSite] > (actualSameSite ? SAMESITE_RANK[actualSameSite] : 0)
     )
-      add(
+      differs(
         "SAMESITE_WEAK",
         "SameSite",
-        `SameSite=${LABEL[a.sameSite]}`,
-        rules.attribute(d, "sameSite"),
-        actualSameSite ? `SameSite=${LABEL[actualSameSite]}` : "none",
+        "sameSite",
+        LABEL[a.sameSite],
+        actualSameSite && LABEL[actualSameSite],
         firstReason(d, ["CALLSITE_WEAKENING_IGNORED"]),
       );
   }
   if (a.path !== undefined && a.path !== o.path)
-    add(
+    differs(
       "PATH_MISMATCH",
       "Path",
-      `Path=${a.path}`,
-      rules.attribute(d, "path"),
-      o.path === undefined ? "none" : `Path=${o.path}`,
+      "path",
+      a.path,
+      o.path,
       firstReason(d, ["HOST_PREFIX_CORRECTED"]),
     );
   if (!sameDomain(a.domain, o.domain))
@@ -242,14 +259,7 @@ function compareCookie(
         reason,
       );
     if (a.priority !== undefined && a.priority !== o.priority?.toLowerCase())
-      add(
-        "PRIORITY_MISMATCH",
-        "Priority",
-        `Priority=${a.priority}`,
-        rules.attribute(d, "priority"),
-        o.priority === undefined ? "none" : `Priority=${o.priority}`,
-        null,
-      );
+      differs("PRIORITY_MISMATCH", "Priority", "priority", a.priority, o.priority, null);
   }
   if (a.partitioned && o.partitioned !== true)
     add(
