@@ -1,4 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { resolveProfile } from "../policy/resolve.js";
+import { SPEC_POLICY } from "../spec-example.fixture.js";
 import type { CookieOptions, ResolvedProfile } from "../types.js";
 import { CookiePolicyError } from "../types.js";
 import { type CookieTransport, cutWrittenLine, decideAsWritten, decideCookie } from "./decide.js";
@@ -50,20 +52,8 @@ function attrs(header: string | null): Record<string, string | true> {
   return out;
 }
 
-const policy = baseProfile({
-  defaults: { secure: "auto", httpOnly: true, sameSite: "lax", path: "/", onInsecure: "drop" },
-  sensitive: {
-    secure: "always",
-    httpOnly: true,
-    sameSite: "strict",
-    patterns: ["session", "sess", "sid", "token", "auth", "jwt", "remember"],
-  },
-  cookies: {
-    sessionId: { sensitive: true, maxAge: 3600 },
-    theme: { httpOnly: false, maxAge: 31536000 },
-    "__Host-*": { sensitive: true },
-  },
-});
+/** The SPEC §2 example's cookie settings, as the engine resolves them. */
+const policy = resolveProfile(SPEC_POLICY, "production").profile;
 
 describe("decideCookie: the SPEC §3 example", () => {
   it("sessionId on HTTPS is Secure, HttpOnly, Strict, Max-Age 3600, Path /", () => {

@@ -1,30 +1,10 @@
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
-import { compilePlans } from "../cookie/floor.js";
+import { compilePlans, SETTING_KEYS } from "../cookie/floor.js";
+import { SPEC_POLICY } from "../spec-example.fixture.js";
 import type { CookieSettings, PolicyFile } from "../types.js";
 import { resolveProfile } from "./resolve.js";
 import { formatSettingPath, policySources } from "./sources.js";
-
-/** The SPEC §2 example, trimmed to what decides cookies and HSTS. */
-const SPEC_POLICY: PolicyFile = {
-  proxy: { trust: ["loopback"], headers: ["x-forwarded-for", "x-forwarded-proto"] },
-  https: { redirect: false, hsts: false },
-  defaults: { secure: "auto", httpOnly: true, sameSite: "lax", path: "/", onInsecure: "drop" },
-  sensitive: { secure: "always", httpOnly: true, sameSite: "strict" },
-  cookies: {
-    sessionId: { sensitive: true, maxAge: 3600 },
-    theme: { httpOnly: false, maxAge: 31536000 },
-    "__Host-*": { sensitive: true },
-  },
-  profiles: {
-    development: { proxy: { trust: false }, sensitive: { secure: "auto" } },
-    test: { extends: "development" },
-    production: {
-      proxy: { trust: ["loopback", "10.0.0.0/8"] },
-      https: { hsts: { maxAge: 31536000, includeSubDomains: true } },
-    },
-  },
-};
 
 const inFile = (path: string[], value: unknown) => ({ path, builtIn: null, value });
 
@@ -101,6 +81,7 @@ describe("policySources(policy, env).setting(path): where a profile setting was 
       inFile(["profiles", "production", "https", "hsts"], {
         maxAge: 31536000,
         includeSubDomains: true,
+        preload: false,
       }),
     );
     expect(production.setting(["proxy", "trust"])).toEqual(
@@ -186,16 +167,6 @@ describe("policySources agrees with the engine's own merge", () => {
     });
   const env = fc.constantFrom("development", "test", "staging", "production");
   const name = fc.constantFrom("sid", "theme", "abc", "a_b", "csrf_token", "sessionId", "x");
-  const KEYS = [
-    "secure",
-    "httpOnly",
-    "sameSite",
-    "path",
-    "domain",
-    "maxAge",
-    "onInsecure",
-  ] as const;
-
   test("every attribute's named value is the one the cookie floor resolved", () => {
     fc.assert(
       fc.property(policy, env, name, (file, envName, cookieName) => {
@@ -209,7 +180,7 @@ describe("policySources agrees with the engine's own merge", () => {
           return;
         }
         const sources = policySources(file, envName).cookie(cookieName);
-        for (const key of KEYS) {
+        for (const key of SETTING_KEYS) {
           // the floor reads an unset boolean as false; nothing else is resolved without a source
           if (sources[key] === undefined) expect([undefined, false]).toContain(floor[key]);
           else expect(sources[key]?.value).toEqual(floor[key]);
