@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { serve } from "@scope/test-support";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { applyNodeVerdict } from "../apply/node.js";
 import { createCookiePolicy } from "../engine.js";
 import { nodeRequest } from "../request/node-view.js";
 import type { PolicyFile } from "../types.js";
@@ -17,32 +18,22 @@ const policy: PolicyFile = {
   cookies: { sessionId: { sensitive: true, maxAge: 3600 } },
 };
 
-/** A good app: the engine decides its cookies and HSTS. */
-const goodApp: Handler = (req, res) => {
-  const ctx = createCookiePolicy(policy, { env: "production", onReport: () => {} }).decideRequest(
-    nodeRequest(req),
-  );
-  const d = ctx.setCookie("sessionId", "abc");
-  if (d.header !== null) res.setHeader("Set-Cookie", [d.header]);
-  if (ctx.hsts) res.setHeader("Strict-Transport-Security", ctx.hsts);
-  res.end("ok");
-};
-
 /** The same policy behind a proxy on loopback: X-Forwarded-Proto from 127.0.0.1 is believed. */
 const proxied: PolicyFile = { ...policy, proxy: { trust: ["loopback"] } };
 
+/** A good app: it writes its cookie plainly (on `method` only, when given); core's Node applier decides it and HSTS. */
+function goodAppOf(file: PolicyFile, method?: string): Handler {
+  const compiled = createCookiePolicy(file, { env: "production", onReport: () => {} });
+  return (req, res) => {
+    if (applyNodeVerdict(compiled.decideRequest(nodeRequest(req)), res)) return;
+    if (method === undefined || req.method === method)
+      res.setHeader("Set-Cookie", ["sessionId=abc"]);
+    res.end("ok");
+  };
+}
+const goodApp = goodAppOf(policy);
 /** A good app that trusts its loopback proxy; it sets the session cookie on POST only. */
-const proxiedApp: Handler = (req, res) => {
-  const ctx = createCookiePolicy(proxied, { env: "production", onReport: () => {} }).decideRequest(
-    nodeRequest(req),
-  );
-  if (req.method === "POST") {
-    const d = ctx.setCookie("sessionId", "abc");
-    if (d.header !== null) res.setHeader("Set-Cookie", [d.header]);
-  }
-  if (ctx.hsts) res.setHeader("Strict-Transport-Security", ctx.hsts);
-  res.end("ok");
-};
+const proxiedApp = goodAppOf(proxied, "POST");
 
 /** A deliberately bad app: one broken invariant per cookie, HSTS where it does not belong. */
 const badApp: Handler = (_req, res) => {

@@ -16,6 +16,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, test, vi } from "vitest";
+import { attributesUnordered, SPEC_EXPLAIN } from "../spec-example.fixture.js";
 
 // Each test starts node processes; on a busy machine that takes seconds.
 vi.setConfig({ testTimeout: 30_000 });
@@ -53,6 +54,9 @@ const SPEC_POLICY = `{
   }
 }
 `;
+
+/** A request for http://example.com/ from 10.0.0.1, which production trusts as a proxy. */
+const BEHIND_PROXY = ["--env", "production", "--url", "http://example.com/", "--peer", "10.0.0.1"];
 
 let dir: string;
 
@@ -407,12 +411,7 @@ describe("cookie-policy explain", () => {
 
   test("SPEC §3's example: exactly its JSON object (plus mode)", () => {
     const result = explainJson([
-      "--env",
-      "production",
-      "--url",
-      "http://example.com/",
-      "--peer",
-      "10.0.0.1",
+      ...BEHIND_PROXY,
       "-H",
       "X-Forwarded-For: 203.0.113.7",
       "-H",
@@ -420,32 +419,14 @@ describe("cookie-policy explain", () => {
       "--set",
       "sessionId=abc",
     ]);
-    const { cookies, ...rest } = result;
-    expect(rest).toEqual({
-      env: "production",
-      mode: "enforce",
-      transport: {
-        protocol: "https",
-        secure: true,
-        source: "x-forwarded-proto",
-        clientAddress: "203.0.113.7",
-        host: "example.com",
-        trustedHops: 1,
-      },
-      redirect: null,
-      hsts: "max-age=31536000; includeSubDomains",
-      diagnostics: [],
-    });
-    expect(cookies).toHaveLength(1);
-    const [cookie] = cookies;
-    expect(Object.keys(cookie).sort()).toEqual(["action", "header", "name", "reasons", "secure"]);
-    expect({ ...cookie, header: parts(cookie.header) }).toEqual({
-      name: "sessionId",
-      action: "set",
-      secure: true,
-      header: parts("sessionId=abc; Max-Age=3600; Path=/; HttpOnly; Secure; SameSite=Strict"),
-      reasons: ["SECURE_REQUIRED_MODE"],
-    });
+    expect(Object.keys(result.cookies[0]).sort()).toEqual([
+      "action",
+      "header",
+      "name",
+      "reasons",
+      "secure",
+    ]);
+    expect(attributesUnordered(result)).toEqual(attributesUnordered(SPEC_EXPLAIN));
   });
 
   test("an https socket behind a trusted peer: the socket's protocol stands when headers say nothing", () => {
@@ -509,16 +490,15 @@ describe("cookie-policy explain", () => {
   });
 
   test("repeated -H values are kept in order", () => {
-    const common = ["--env", "production", "--url", "http://example.com/", "--peer", "10.0.0.1"];
     const a = explainJson([
-      ...common,
+      ...BEHIND_PROXY,
       "-H",
       "X-Forwarded-For: 198.51.100.1",
       "-H",
       "X-Forwarded-For: 203.0.113.7",
     ]);
     const b = explainJson([
-      ...common,
+      ...BEHIND_PROXY,
       "-H",
       "X-Forwarded-For: 203.0.113.7",
       "-H",
@@ -621,12 +601,7 @@ describe("cookie-policy explain", () => {
   test("human output walks the hops and explains each cookie in words", () => {
     const result = run([
       "explain",
-      "--env",
-      "production",
-      "--url",
-      "http://example.com/",
-      "--peer",
-      "10.0.0.1",
+      ...BEHIND_PROXY,
       "-H",
       "X-Forwarded-For: 203.0.113.7, 10.0.0.2",
       "-H",

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { serve } from "@scope/test-support";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createCookiePolicy, nodeRequest, type PolicyFile } from "../index.js";
+import { applyNodeVerdict, createCookiePolicy, nodeRequest, type PolicyFile } from "../index.js";
 import { checkPolicyCompliance, expectPolicyCompliance } from "../testing.js";
 
 const policy: PolicyFile = {
@@ -23,20 +23,12 @@ const HOST = "app.example.test";
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 
-/** The app under test decides its cookies with the engine, as an adapter would. */
+const compiled = createCookiePolicy(policy, { env: "production", onReport: () => {} });
+
+/** The app under test writes its cookies plainly; core's Node applier decides them, as in an adapter. */
 const compliantApp: Handler = (req, res) => {
-  const ctx = createCookiePolicy(policy, { env: "production", onReport: () => {} }).decideRequest(
-    nodeRequest(req),
-  );
-  if (ctx.redirect) {
-    res.writeHead(ctx.redirect.status, { location: ctx.redirect.location }).end();
-    return;
-  }
-  const headers = [ctx.setCookie("sessionId", "abc"), ctx.setCookie("theme", "dark")].flatMap(
-    (d) => (d.header === null ? [] : [d.header]),
-  );
-  res.setHeader("Set-Cookie", headers);
-  if (ctx.hsts) res.setHeader("Strict-Transport-Security", ctx.hsts);
+  if (applyNodeVerdict(compiled.decideRequest(nodeRequest(req)), res)) return;
+  res.setHeader("Set-Cookie", ["sessionId=abc", "theme=dark"]);
   res.end("ok");
 };
 
@@ -54,11 +46,19 @@ const carelessApp: Handler = (_req, res) => {
 let dir = "";
 const closers: Array<() => Promise<void>> = [];
 
-async function listen(kind: "http" | "https", handler: Handler): Promise<number> {
+/** Serves `handler` over `kind` and sends it one real request: the response, and the URL it answered. */
+async function requestTo(
+  kind: "http" | "https",
+  handler: Handler,
+): Promise<{ res: IncomingMessage; url: string }> {
   const served = await serve(handler);
   closers.push(served.close);
-  return Number(new URL(served[kind]).port);
+  const port = Number(new URL(served[kind]).port);
+  return { res: await call(kind, port), url: `${kind}://${HOST}:${port}/` };
 }
+
+/** How a response to `url` is judged: against the policy, in production. */
+const judgedAt = (url: string) => ({ config: policy, env: "production", url });
 
 /** A real request to 127.0.0.1 with the public Host name (HSTS is never due for an IP address). */
 function call(kind: "http" | "https", port: number): Promise<IncomingMessage> {
@@ -86,13 +86,8 @@ afterAll(async () => {
 
 describe("expectPolicyCompliance(response, { config, url }) against real servers", () => {
   it("passes for an app whose cookies and HSTS the engine decided (HTTPS)", async () => {
-    const port = await listen("https", compliantApp);
-    const res = await call("https", port);
-    const report = expectPolicyCompliance(res, {
-      config: policy,
-      env: "production",
-      url: `https://${HOST}:${port}/`,
-    });
+    const { res, url } = await requestTo("https", compliantApp);
+    const report = expectPolicyCompliance(res, judgedAt(url));
     expect(report.cookies.map((c) => c.name)).toEqual(["sessionId", "theme"]);
     expect(report.hsts).toEqual({
       expected: "max-age=31536000; includeSubDomains",
@@ -101,24 +96,14 @@ describe("expectPolicyCompliance(response, { config, url }) against real servers
   });
 
   it("passes for the engine's redirect on HTTP (no cookie set there)", async () => {
-    const port = await listen("http", compliantApp);
-    const res = await call("http", port);
+    const { res, url } = await requestTo("http", compliantApp);
     expect(res.statusCode).toBe(308);
-    expectPolicyCompliance(res, {
-      config: policy,
-      env: "production",
-      url: `http://${HOST}:${port}/`,
-    });
+    expectPolicyCompliance(res, judgedAt(url));
   });
 
   it("names every cookie, attribute and rule a careless HTTPS app breaks", async () => {
-    const port = await listen("https", carelessApp);
-    const res = await call("https", port);
-    const messages = checkPolicyCompliance(res, {
-      config: policy,
-      env: "production",
-      url: `https://${HOST}:${port}/`,
-    }).findings.map((f) => f.message);
+    const { res, url } = await requestTo("https", carelessApp);
+    const messages = checkPolicyCompliance(res, judgedAt(url)).findings.map((f) => f.message);
     expect(messages).toEqual([
       'cookie "sessionId": expected Secure (policy rule "sensitive": secure "always"), got none',
       'cookie "sessionId": expected HttpOnly (policy rule "sensitive": httpOnly true), got none',
@@ -133,12 +118,8 @@ describe("expectPolicyCompliance(response, { config, url }) against real servers
   });
 
   it("throws one Error listing the findings, headed by the request and profile", async () => {
-    const port = await listen("http", carelessApp);
-    const res = await call("http", port);
-    const url = `http://${HOST}:${port}/`;
-    expect(() =>
-      expectPolicyCompliance(res, { config: policy, env: "production", url }),
-    ).toThrowError(
+    const { res, url } = await requestTo("http", carelessApp);
+    expect(() => expectPolicyCompliance(res, judgedAt(url))).toThrowError(
       new Error(
         [
           `response to GET ${url} does not comply with the cookie policy (profile "production"):`,
@@ -154,25 +135,15 @@ describe("expectPolicyCompliance(response, { config, url }) against real servers
 
   it("accepts a stronger cookie than the policy asks for (the policy is a floor)", () => {
     const line = "theme=dark; Max-Age=60; Path=/; HttpOnly; Secure; SameSite=Strict";
-    const report = checkPolicyCompliance([line], {
-      config: policy,
-      env: "production",
-      url: `https://${HOST}/`,
-    });
+    const report = checkPolicyCompliance([line], judgedAt(`https://${HOST}/`));
     expect(report.findings).toEqual([]);
   });
 
   it("a clearing only has to name the cookie it removes (no Secure, HttpOnly, SameSite needed)", () => {
     const url = `https://${HOST}/logout`;
     const cleared = ["sessionId=; Path=/; Expires=Thu, 01 Jan 1970 00:00:00 GMT"];
-    expect(
-      checkPolicyCompliance(cleared, { config: policy, env: "production", url }).findings,
-    ).toEqual([]);
-    const elsewhere = checkPolicyCompliance(["sessionId=; Max-Age=0"], {
-      config: policy,
-      env: "production",
-      url,
-    });
+    expect(checkPolicyCompliance(cleared, judgedAt(url)).findings).toEqual([]);
+    const elsewhere = checkPolicyCompliance(["sessionId=; Max-Age=0"], judgedAt(url));
     expect(elsewhere.findings.map((f) => f.message)).toEqual([
       'cookie "sessionId": expected Path=/ (policy rule "defaults": path "/"), got none',
     ]);
@@ -187,7 +158,7 @@ describe("expectPolicyCompliance(response, { config, url }) against real servers
           "strict-transport-security": "max-age=31536000",
         },
       },
-      { config: policy, env: "production", url: "https://localhost:8443/" },
+      judgedAt("https://localhost:8443/"),
     );
     expect(report.findings.map((f) => f.code)).toEqual([
       "SET_COOKIE_UNPARSEABLE",
