@@ -14,7 +14,7 @@ import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freshContext, launchChromium } from "../test/browser/chromium.mjs";
+import { freshContext, launchChromium, withPage } from "../test/browser/chromium.mjs";
 import { freePorts } from "./ports.mjs";
 
 const DEMO = fileURLToPath(new URL("../bin/demo.mjs", import.meta.url));
@@ -140,9 +140,7 @@ describe("the explanation page in Chromium, on `pnpm demo`'s five servers", () =
   it.each(FRAMEWORKS.filter((f) => f !== "next"))(
     "%s: log in, set a theme, log out",
     async (framework) => {
-      const context = await freshContext(browser);
-      const page = await context.newPage();
-      try {
+      await withPage(browser, async (page) => {
         await page.goto(`${demo.servers[framework].url}/`);
         await expect.poll(() => page.textContent("#cookies")).toBe("(none)");
         expect(await page.textContent("h1")).toContain(framework);
@@ -162,16 +160,12 @@ describe("the explanation page in Chromium, on `pnpm demo`'s five servers", () =
 
         await page.click('button[data-url="/logout"]');
         await expect.poll(() => page.textContent("#cookies")).toBe("theme=dark");
-      } finally {
-        await context.close();
-      }
+      });
     },
   );
 
   it("says which policy setting decided, and why HSTS is not sent", async () => {
-    const context = await freshContext(browser);
-    const page = await context.newPage();
-    try {
+    await withPage(browser, async (page) => {
       await page.goto(`${demo.servers.koa.url}/`);
       expect(await page.textContent(".intro")).toMatch(/^One policy file decides/);
       // development over plain HTTP: sessionId is "secure: auto" because the development
@@ -186,15 +180,11 @@ describe("the explanation page in Chromium, on `pnpm demo`'s five servers", () =
         "the client is the socket peer (127.0.0.1)",
       );
       await page.screenshot({ path: join(SHOTS, "page-koa.png"), fullPage: true });
-    } finally {
-      await context.close();
-    }
+    });
   });
 
   it("the panel asks all five servers one question, and their answers agree", async () => {
-    const context = await freshContext(browser);
-    const page = await context.newPage();
-    try {
+    await withPage(browser, async (page) => {
       await page.goto(`${demo.servers.hono.url}/`);
       const ask = async (question, shot) => {
         await page.fill("#q-profile", question.profile);
@@ -265,9 +255,7 @@ describe("the explanation page in Chromium, on `pnpm demo`'s five servers", () =
       expect(await page.textContent("#answer-why")).toContain(
         "HSTS: Not sent: HSTS is off in this profile (https.hsts = false).",
       );
-    } finally {
-      await context.close();
-    }
+    });
   });
 
   it("marks the server whose answer differs: one started on another policy", async () => {

@@ -55,3 +55,13 @@ export function launchChromium() {
 export function freshContext(browser) {
   return browser.newContext({ ignoreHTTPSErrors: true });
 }
+
+/** Runs `use(page)` on a new page of a fresh context, closed afterwards whatever happens. */
+export async function withPage(browser, use) {
+  const context = await freshContext(browser);
+  try {
+    return await use(await context.newPage());
+  } finally {
+    await context.close();
+  }
+}

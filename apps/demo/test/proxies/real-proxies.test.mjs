@@ -155,7 +155,7 @@ function expectedTransport(d, clientAddress) {
 const redirectTo = (path) => `https://${SITE}${path}`;
 
 function expectSecureSession(answer) {
-  const sessions = answer.cookies.filter((c) => c.name === "sessionId");
+  const sessions = answer.cookieList.filter((c) => c.name === "sessionId");
   expect(sessions, "one sessionId Set-Cookie").toHaveLength(1);
   expect(sessions[0]).toMatchObject({ secure: true, httpOnly: true, sameSite: "Strict" });
 }
@@ -163,7 +163,7 @@ function expectSecureSession(answer) {
 function expectRedirected(answer, location) {
   expect(answer.status).toBe(308);
   expect(answer.location).toBe(location);
-  expect(answer.cookies).toEqual([]);
+  expect(answer.cookieList).toEqual([]);
   expect(answer.hsts).toBeNull();
 }
 
