@@ -11,7 +11,6 @@ import {
   decideStoredLines,
   type HeaderStore,
   nodeRequest,
-  type Priority,
   type RequestContext,
 } from "@scope/cookie-core";
 import { loadCookiePolicy } from "@scope/cookie-core/node";
@@ -22,19 +21,11 @@ import fp from "fastify-plugin";
 export type CookiePolicyOptions = AdapterOptions;
 
 /** `reply.setCookie()` options, as `@fastify/cookie` spells them (`maxAge` in seconds). */
-export interface ReplyCookieOptions {
+export interface ReplyCookieOptions extends Omit<CookieOptions, "secure" | "expires"> {
   /** `"auto"` (from `@fastify/cookie`) leaves Secure to the policy, like omitting it. */
   secure?: boolean | "auto";
-  httpOnly?: boolean;
-  sameSite?: "strict" | "lax" | "none" | boolean;
-  path?: string;
-  domain?: string;
-  /** Seconds. */
-  maxAge?: number;
   /** A Date, or milliseconds since the epoch (as `@fastify/cookie` accepts). */
   expires?: Date | number;
-  partitioned?: boolean;
-  priority?: Priority;
   /** Sign the value with `@fastify/cookie`'s signer (needs its `secret`). */
   signed?: boolean;
   encode?: (value: string) => string;
