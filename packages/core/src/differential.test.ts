@@ -247,6 +247,15 @@ function compile(file: PolicyFile, options: EngineOptions, events: ReportEvent[]
   }
 }
 
+/** GET / over HTTPS, straight from a local client. */
+const HTTPS_ROOT: PolicyRequest = {
+  encrypted: true,
+  peer: "127.0.0.1",
+  headers: {},
+  method: "GET",
+  url: "/",
+};
+
 describe("a long-lived policy answers as a freshly compiled one (SPEC §2.5)", () => {
   // Decisions are compared by code and message; stack traces (deep under the runner) only cost.
   const stackTraceLimit = Error.stackTraceLimit;
@@ -311,31 +320,17 @@ describe("a long-lived policy answers as a freshly compiled one (SPEC §2.5)", (
     expect(() => {
       unknownEnv.message = "changed";
     }).toThrow(TypeError);
-    const req: PolicyRequest = {
-      encrypted: true,
-      peer: "127.0.0.1",
-      headers: {},
-      method: "GET",
-      url: "/",
-    };
-    expect(policy.decideRequest(req).setCookie("pref", "v").attributes?.httpOnly).toBe(true);
+    expect(policy.decideRequest(HTTPS_ROOT).setCookie("pref", "v").attributes?.httpOnly).toBe(true);
   });
 
   it('an encoder that changes "" leaves later cookies of that name alone (issue 13\'s repro)', () => {
     const policy = createCookiePolicy({}, { env: "production", onReport: () => {} });
-    const req: PolicyRequest = {
-      encrypted: true,
-      peer: "127.0.0.1",
-      headers: {},
-      method: "GET",
-      url: "/",
-    };
     const sig = { encode: (v: string) => `${v}.sig` };
-    expect(policy.decideRequest(req).setCookie("pref", "alice", undefined, sig).header).toMatch(
-      /^pref=alice\.sig;/,
-    );
-    expect(policy.decideRequest(req).setCookie("pref", "bob").header).toMatch(/^pref=bob;/);
-    expect(policy.decideRequest(req).decideWrittenLine("pref=carol").header).toMatch(
+    expect(
+      policy.decideRequest(HTTPS_ROOT).setCookie("pref", "alice", undefined, sig).header,
+    ).toMatch(/^pref=alice\.sig;/);
+    expect(policy.decideRequest(HTTPS_ROOT).setCookie("pref", "bob").header).toMatch(/^pref=bob;/);
+    expect(policy.decideRequest(HTTPS_ROOT).decideWrittenLine("pref=carol").header).toMatch(
       /^pref=carol;/,
     );
   });

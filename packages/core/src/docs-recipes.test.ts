@@ -40,6 +40,14 @@ function transport(policy: unknown, peer: string | undefined, headers: Record<st
 const CLIENT = "203.0.113.9";
 /** What a client adds itself, hoping to be believed. */
 const FORGED = { forwarded: "for=198.51.100.1;proto=https" };
+/** One proxy's HTTPS request for CLIENT, whose own X-Forwarded-For entry and Forwarded are forged. */
+const FORGED_BEHIND_ONE_HOP = {
+  ...FORGED,
+  "x-forwarded-for": `6.6.6.6, ${CLIENT}`,
+  "x-forwarded-proto": "https",
+};
+/** That request as a policy trusting exactly the one proxy sees it. */
+const ONE_HOP_BELIEVED = { secure: true, clientAddress: CLIENT, trustedHops: 1 };
 
 describe("docs/deployment.md recipes, fed their platform's requests", () => {
   it("nginx: X-Forwarded-Proto from nginx at 127.0.0.1; a client's Forwarded header is not read", () => {
@@ -105,13 +113,7 @@ describe("docs/deployment.md recipes, fed their platform's requests", () => {
 
   it("HAProxy 2.6: its X-Forwarded-For line after the client's, X-Forwarded-Proto set; Forwarded unread", () => {
     const [policy] = recipes("HAProxy");
-    expect(
-      transport(policy, "127.0.0.1", {
-        ...FORGED,
-        "x-forwarded-for": `6.6.6.6, ${CLIENT}`,
-        "x-forwarded-proto": "https",
-      }),
-    ).toMatchObject({ secure: true, clientAddress: CLIENT, trustedHops: 1 });
+    expect(transport(policy, "127.0.0.1", FORGED_BEHIND_ONE_HOP)).toMatchObject(ONE_HOP_BELIEVED);
   });
 
   it("HAProxy 2.8: its own Forwarded element, IPv6 quoted, is believed; a hand-built unquoted one is not", () => {
@@ -202,17 +204,7 @@ describe("docs/deployment.md recipes, fed their platform's requests", () => {
 
   it("Heroku: one hop (the router), whatever its address; a forged X-Forwarded-For stays left of the client", () => {
     const [policy] = recipes("Heroku");
-    expect(
-      transport(policy, "10.1.45.23", {
-        ...FORGED,
-        "x-forwarded-for": `6.6.6.6, ${CLIENT}`,
-        "x-forwarded-proto": "https",
-      }),
-    ).toMatchObject({
-      secure: true,
-      clientAddress: CLIENT,
-      trustedHops: 1,
-    });
+    expect(transport(policy, "10.1.45.23", FORGED_BEHIND_ONE_HOP)).toMatchObject(ONE_HOP_BELIEVED);
   });
 
   it("Fly.io: two hops, the rightmost X-Forwarded-For entry being the app's own address", () => {

@@ -18,6 +18,10 @@ function begin(
 
 const host = (h: string) => ({ host: h });
 
+/** Where a plain HTTP GET / for this Host header is redirected, if anywhere. */
+const locationFor = (redirect: boolean | RedirectSettings, hostHeader: string) =>
+  begin(redirect, { headers: host(hostHeader) }).redirect?.location;
+
 describe("https.redirect", () => {
   it("redirects plain HTTP with 308 by default, keeping path and query", () => {
     const ctx = begin(true, { headers: host("example.com"), url: "/a/b?x=1&y=2" });
@@ -73,12 +77,8 @@ describe("https.redirect", () => {
   });
 
   it("writes the port only when it is not 443; the request's port is never copied", () => {
-    expect(begin({ port: 8443 }, { headers: host("example.com:8080") }).redirect?.location).toBe(
-      "https://example.com:8443/",
-    );
-    expect(begin({ port: 443 }, { headers: host("example.com:8080") }).redirect?.location).toBe(
-      "https://example.com/",
-    );
+    expect(locationFor({ port: 8443 }, "example.com:8080")).toBe("https://example.com:8443/");
+    expect(locationFor({ port: 443 }, "example.com:8080")).toBe("https://example.com/");
   });
 
   it("excludes exact paths and prefixes ending in *", () => {
@@ -95,54 +95,32 @@ describe("https.redirect", () => {
   describe("hosts allow-list", () => {
     const cfg = { hosts: ["example.com", "*.example.com"] };
     it("an exact host is kept", () => {
-      expect(begin(cfg, { headers: host("example.com") }).redirect?.location).toBe(
-        "https://example.com/",
-      );
+      expect(locationFor(cfg, "example.com")).toBe("https://example.com/");
     });
     it("*.example.com matches subdomains at any depth", () => {
-      expect(begin(cfg, { headers: host("a.example.com") }).redirect?.location).toBe(
-        "https://a.example.com/",
-      );
-      expect(begin(cfg, { headers: host("a.b.c.example.com") }).redirect?.location).toBe(
-        "https://a.b.c.example.com/",
-      );
+      expect(locationFor(cfg, "a.example.com")).toBe("https://a.example.com/");
+      expect(locationFor(cfg, "a.b.c.example.com")).toBe("https://a.b.c.example.com/");
     });
     it("*.example.com does not match the apex", () => {
       const onlyWild = { hosts: ["*.example.com", "www.example.com"] };
-      expect(begin(onlyWild, { headers: host("example.com") }).redirect?.location).toBe(
-        "https://www.example.com/",
-      );
+      expect(locationFor(onlyWild, "example.com")).toBe("https://www.example.com/");
     });
     it("any other host goes to the first entry without *", () => {
       const wildFirst = { hosts: ["*.example.com", "example.com"] };
-      expect(begin(wildFirst, { headers: host("evil.com") }).redirect?.location).toBe(
-        "https://example.com/",
-      );
-      expect(begin(cfg, { headers: host("example.com.evil.com") }).redirect?.location).toBe(
-        "https://example.com/",
-      );
-      expect(begin(cfg, { headers: host("evilexample.com") }).redirect?.location).toBe(
-        "https://example.com/",
-      );
+      expect(locationFor(wildFirst, "evil.com")).toBe("https://example.com/");
+      expect(locationFor(cfg, "example.com.evil.com")).toBe("https://example.com/");
+      expect(locationFor(cfg, "evilexample.com")).toBe("https://example.com/");
     });
     it("matching is case-insensitive", () => {
-      expect(begin(cfg, { headers: host("WWW.Example.COM") }).redirect?.location).toBe(
-        "https://www.example.com/",
-      );
+      expect(locationFor(cfg, "WWW.Example.COM")).toBe("https://www.example.com/");
     });
   });
 
   describe("without hosts: the request host only after strict validation", () => {
     it("a valid name or IP literal is used", () => {
-      expect(begin(true, { headers: host("shop.test") }).redirect?.location).toBe(
-        "https://shop.test/",
-      );
-      expect(begin(true, { headers: host("192.0.2.1:8080") }).redirect?.location).toBe(
-        "https://192.0.2.1/",
-      );
-      expect(begin(true, { headers: host("[2001:db8::1]") }).redirect?.location).toBe(
-        "https://[2001:db8::1]/",
-      );
+      expect(locationFor(true, "shop.test")).toBe("https://shop.test/");
+      expect(locationFor(true, "192.0.2.1:8080")).toBe("https://192.0.2.1/");
+      expect(locationFor(true, "[2001:db8::1]")).toBe("https://[2001:db8::1]/");
     });
     it("a hostile or missing Host is refused with 400 and a plain-text body", () => {
       for (const h of [
