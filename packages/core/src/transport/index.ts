@@ -10,9 +10,9 @@ export {
   parseHost,
 } from "./host.js";
 export {
+  type AddressTrust,
   compileTrust,
   type TrustMatcher,
   trustEntryError,
-  type Verdict,
 } from "./trust.js";
 export { decideTransport, MAX_ENTRIES, type TransportConfig } from "./walk.js";

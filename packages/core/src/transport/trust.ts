@@ -13,11 +13,11 @@ import {
   type Ranges,
 } from "./address.js";
 
-/** What the walk learns about one address: not an IP, an IP it may not trust, one it may. */
+/** What trust makes of one address: not an IP, an IP it may not trust, one it may. */
 export const NOT_AN_ADDRESS = 0;
 export const UNTRUSTED = 1;
 export const TRUSTED = 2;
-export type Verdict = typeof NOT_AN_ADDRESS | typeof UNTRUSTED | typeof TRUSTED;
+export type AddressTrust = typeof NOT_AN_ADDRESS | typeof UNTRUSTED | typeof TRUSTED;
 
 export interface TrustMatcher {
   /** `false` → none, `true` → all, a number → hops, a list → list. */
@@ -35,10 +35,10 @@ export interface TrustMatcher {
    */
   isTrusted(address: string): boolean;
   /**
-   * The verdict on the address written in `s[from, to)`. On an address, `IP.from`/`IP.to`
+   * What trust makes of the address written in `s[from, to)`. On an address, `IP.from`/`IP.to`
    * (./address.ts) then bound its bare form.
    */
-  classifyAt(s: string, from: number, to: number): Verdict;
+  classifyAt(s: string, from: number, to: number): AddressTrust;
 }
 
 /** Null when a `proxy.trust` list entry is a valid address, CIDR range or preset, else why not. */
@@ -89,7 +89,7 @@ function makeMatcher(
   hops: number,
   ranges: Ranges | null,
 ): TrustMatcher {
-  const classifyAt = (s: string, from: number, to: number): Verdict => {
+  const classifyAt = (s: string, from: number, to: number): AddressTrust => {
     const ip = parseAddressAt(s, from, to);
     if (ip === NOT_IP) return NOT_AN_ADDRESS;
     if (kind === "none") return UNTRUSTED;

@@ -824,6 +824,32 @@ describe("decideTransport: Fetch Headers view", () => {
       trustedHops: 1,
     });
   });
+
+  it("asks for each listed header once and for no other, whether the peer is trusted or not", () => {
+    const listed: ProxyHeader[] = ["forwarded", "x-forwarded-for", "x-forwarded-proto"];
+    for (const peer of ["10.0.0.1", "203.0.113.9"]) {
+      const asked: string[] = [];
+      const values = new Headers({
+        host: "example.com",
+        forwarded: "for=203.0.113.7;proto=https",
+        "x-forwarded-for": "203.0.113.7",
+        "x-forwarded-proto": "https",
+        "x-forwarded-host": "elsewhere.example",
+      });
+      const headers = {
+        get(name: string) {
+          asked.push(name);
+          return values.get(name);
+        },
+      };
+      const t = decideTransport(
+        { encrypted: false, peer, headers, method: "GET", url: "/" },
+        { trust: compileTrust(TEN), headers: listed, localhost: "insecure" },
+      );
+      expect(t.clientAddress).toBe(peer === "10.0.0.1" ? "203.0.113.7" : peer);
+      expect(asked.sort()).toEqual(["forwarded", "host", "x-forwarded-for", "x-forwarded-proto"]);
+    }
+  });
 });
 
 const ALL: ProxyHeader[] = [

@@ -8,6 +8,7 @@
  */
 import type {
   Diagnostic,
+  HeadersView,
   Hop,
   LocalhostMode,
   PolicyRequest,
@@ -19,9 +20,9 @@ import type {
 } from "../types.js";
 import { bareOf, isLoopbackAddress, isPublicAddress, NOT_IP, parseAddress } from "./address.js";
 import { type ForwardedElement, forwardedElementStart, parseForwardedRange } from "./forwarded.js";
-import { isFetchHeaders, readHeader, readHeaderOf } from "./headers.js";
+import { isFetchHeaders, readHeaderOf } from "./headers.js";
 import { hostFacts } from "./host.js";
-import { NOT_AN_ADDRESS, TRUSTED, type TrustMatcher, type Verdict } from "./trust.js";
+import { type AddressTrust, NOT_AN_ADDRESS, TRUSTED, type TrustMatcher } from "./trust.js";
 
 export interface TransportConfig {
   readonly trust: TrustMatcher;
@@ -60,72 +61,372 @@ export function decideTransport(req: PolicyRequest, cfg: TransportConfig): Trans
 
 /**
  * `decideTransport` for one policy. Every decision is a fresh object, so an app holding one
- * cannot change what the engine decides for another; between requests it keeps only the
- * previous peer's verdict, a pure function of the peer string.
+ * cannot change what the engine decides for another; between requests the walk keeps only
+ * the previous peer's trust, a pure function of the peer string.
  */
 export function compileTransport(cfg: TransportConfig): (req: PolicyRequest) => Transport {
-  const names = cfg.headers;
-  const listed = (name: ProxyHeader) => names.indexOf(name);
-  const at = {
-    forwarded: listed("forwarded"),
-    xff: listed("x-forwarded-for"),
-    xfp: listed("x-forwarded-proto"),
-    xfh: listed("x-forwarded-host"),
-    xssl: listed("x-forwarded-ssl"),
-    feh: listed("front-end-https"),
-    cfv: listed("cf-visitor"),
-  };
-  let lastPeer: string | null | undefined;
-  let lastVerdict: Verdict = NOT_AN_ADDRESS;
-  let lastAddress: string | null = null;
-  return (req) => {
-    const view = req.headers;
-    const fetchStyle = isFetchHeaders(view);
-    const host =
-      readHeaderOf(view, "host", fetchStyle) ?? readHeaderOf(view, ":authority", fetchStyle);
-    // Deciding is synchronous: one set of slots serves every request.
-    const h = slots;
-    h.forwarded =
-      at.forwarded < 0 ? undefined : present(readHeaderOf(view, "forwarded", fetchStyle));
-    h.xff = at.xff < 0 ? undefined : present(readHeaderOf(view, "x-forwarded-for", fetchStyle));
-    h.xfp = at.xfp < 0 ? undefined : present(readHeaderOf(view, "x-forwarded-proto", fetchStyle));
-    h.xfh = at.xfh < 0 ? undefined : present(readHeaderOf(view, "x-forwarded-host", fetchStyle));
-    h.xssl = at.xssl < 0 ? undefined : present(readHeaderOf(view, "x-forwarded-ssl", fetchStyle));
-    h.feh = at.feh < 0 ? undefined : present(readHeaderOf(view, "front-end-https", fetchStyle));
-    h.cfv = at.cfv < 0 ? undefined : present(readHeaderOf(view, "cf-visitor", fetchStyle));
-    // Requests through one proxy bring the same peer: its verdict is kept for the next one.
-    const peer = req.peer === undefined || req.peer === "" ? null : req.peer;
-    if (peer !== lastPeer) {
-      lastPeer = peer;
-      lastVerdict = peer === null ? NOT_AN_ADDRESS : cfg.trust.classifyAt(peer, 0, peer.length);
-      lastAddress = peer === null || lastVerdict === NOT_AN_ADDRESS ? peer : bareOf(peer);
+  const walk = new TransportWalk(cfg);
+  return (req) => walk.decide(req);
+}
+
+/**
+ * One policy's walk, step by step (SPEC §2.2). Deciding is synchronous, so the fields carry
+ * one request's state from step to step; `decide` sets them all before a step reads them.
+ */
+class TransportWalk {
+  private readonly cfg: TransportConfig;
+  private readonly trust: TrustMatcher;
+  /** `proxy.headers`: the only forwarding headers read. */
+  private readonly names: readonly ProxyHeader[];
+  /** Where `names` lists the two chains, or -1. */
+  private readonly forwardedAt: number;
+  private readonly xffAt: number;
+  // The previous request's peer and what trust makes of it.
+  private lastPeer: string | null | undefined = undefined;
+  private peerTrust: AddressTrust = NOT_AN_ADDRESS;
+  /** The peer without port, brackets or zone; as written when it is not an address. */
+  private peerAddress: string | null = null;
+
+  // The request: its peer, how it arrived, its Host and its forwarding headers.
+  private peer: string | null = null;
+  private socketProtocol: Protocol = "http";
+  private hostHeader: string | undefined = undefined;
+  private anyPresent = false;
+  /** The value of each header in `names`, in that order; undefined when absent or blank. */
+  private readonly values: (string | undefined)[];
+
+  // What the steps decide.
+  private diagnostics: Diagnostics = undefined;
+  private hops: Hop[] = [];
+  private clientAddress: string | null = null;
+  private trustedHops = 0;
+  /** Forwarded's element of the outermost trusted proxy: its proto= and host=. */
+  private record: ForwardedElement | null = null;
+  /** Present headers that said no protocol (malformed Forwarded, a garbage value). */
+  private unusable = false;
+  private protocol: Protocol | undefined = undefined;
+  private source: TransportSource = "socket";
+  private host: string | undefined = undefined;
+  /** The header that named the host; undefined for the Host header. */
+  private hostFrom: ProxyHeader | undefined = undefined;
+  /** The value the last `protocolIn` read, for a message. */
+  private raw: string | undefined = undefined;
+
+  constructor(cfg: TransportConfig) {
+    this.cfg = cfg;
+    this.trust = cfg.trust;
+    this.names = cfg.headers;
+    this.forwardedAt = cfg.headers.indexOf("forwarded");
+    this.xffAt = cfg.headers.indexOf("x-forwarded-for");
+    this.values = cfg.headers.map(() => undefined);
+  }
+
+  decide(req: PolicyRequest): Transport {
+    this.readHeaders(req.headers);
+    this.meetPeer(req.peer === undefined || req.peer === "" ? null : req.peer);
+    this.socketProtocol = req.encrypted ? "https" : "http";
+    this.diagnostics = undefined;
+    this.warnIfTrustAllPublic();
+    if (!this.peerIsTrusted()) {
+      if (this.anyPresent) this.reportIgnoredHeaders(req);
+      return this.atPeer(false);
     }
-    return walk(req, cfg, host, h, peer, lastVerdict, lastAddress);
-  };
-}
+    const clientsDisagree = this.findClient();
+    if (clientsDisagree !== undefined) return this.conflict(clientsDisagree);
+    const recordsDisagree = this.readOutermostRecords();
+    if (recordsDisagree !== undefined) return this.conflict(recordsDisagree);
+    // Step 4: doubt fails closed. A present but unusable header leaves the socket's protocol.
+    if (this.unusable || this.protocol === undefined) {
+      this.protocol = this.socketProtocol;
+      this.source = "socket";
+    }
+    return this.finish(this.protocol);
+  }
 
-/** The listed forwarding headers of one request; undefined when absent or blank. */
-interface Headers {
-  forwarded: string | undefined;
-  xff: string | undefined;
-  xfp: string | undefined;
-  xfh: string | undefined;
-  xssl: string | undefined;
-  feh: string | undefined;
-  cfv: string | undefined;
-}
-const slots: Headers = {
-  forwarded: undefined,
-  xff: undefined,
-  xfp: undefined,
-  xfh: undefined,
-  xssl: undefined,
-  feh: undefined,
-  cfv: undefined,
-};
+  /** Reads Host and each listed forwarding header once (a Fetch `get` may cost). */
+  private readHeaders(view: HeadersView): void {
+    const fetchStyle = isFetchHeaders(view);
+    this.hostHeader =
+      readHeaderOf(view, "host", fetchStyle) ?? readHeaderOf(view, ":authority", fetchStyle);
+    const names = this.names;
+    const values = this.values;
+    let any = false;
+    for (let i = 0; i < names.length; i++) {
+      const value = readHeaderOf(view, names[i] as ProxyHeader, fetchStyle);
+      if (value === undefined || isBlank(value)) values[i] = undefined;
+      else {
+        values[i] = value;
+        any = true;
+      }
+    }
+    this.anyPresent = any;
+  }
 
-function present(value: string | undefined): string | undefined {
-  return value === undefined || isBlank(value) ? undefined : value;
+  /** Requests through one proxy bring the same peer: its trust is kept for the next one. */
+  private meetPeer(peer: string | null): void {
+    this.peer = peer;
+    if (peer === this.lastPeer) return;
+    this.lastPeer = peer;
+    this.peerTrust = peer === null ? NOT_AN_ADDRESS : this.trust.classifyAt(peer, 0, peer.length);
+    this.peerAddress = peer === null || this.peerTrust === NOT_AN_ADDRESS ? peer : bareOf(peer);
+  }
+
+  private warnIfTrustAllPublic(): void {
+    const peer = this.peer;
+    if (this.trust.kind === "all" && peer !== null && isPublicAddress(peer))
+      this.report("TRANSPORT_TRUST_ALL_PUBLIC", trustAllPublicMessage(peer));
+  }
+
+  /**
+   * Step 2: whether the peer's headers are believed at all. An unknown peer can match a hop
+   * count or `true`, never an address list (step 5).
+   */
+  private peerIsTrusted(): boolean {
+    const trust = this.trust;
+    if (trust.hops === 0) return false;
+    return this.peer === null ? trust.kind !== "list" : this.peerTrust === TRUSTED;
+  }
+
+  /**
+   * Step 1: where the walk stops, i.e. who the client is and how many hops are trusted, from
+   * Forwarded `for=` and/or X-Forwarded-For, nearest first. Returns why the two chains
+   * disagree, if they do.
+   */
+  private findClient(): string | undefined {
+    this.hops = [{ address: this.peerAddress, trusted: true, from: "socket" }];
+    this.clientAddress = this.peerAddress;
+    this.trustedHops = 0;
+    this.record = null;
+    this.unusable = false;
+    const forwarded = this.forwardedAt < 0 ? undefined : this.values[this.forwardedAt];
+    const xff = this.xffAt < 0 ? undefined : this.values[this.xffAt];
+    if (forwarded !== undefined) this.followForwarded(forwarded);
+    return xff === undefined ? undefined : this.followXff(xff, forwarded === undefined);
+  }
+
+  private followForwarded(value: string): void {
+    walkForwarded(value, this.trust, this.hops);
+    this.clientAddress = chain.client;
+    this.trustedHops = chain.clientIndex;
+    this.record = chain.record;
+    if (chain.end === MALFORMED) {
+      // Its protocol is not believed either, nor another header's instead (step 4).
+      this.unusable = true;
+      this.report("TRANSPORT_FORWARDED_MALFORMED", forwardedMalformedMessage(this.peer));
+    }
+    if (chain.end === TOO_LONG)
+      this.report("TRANSPORT_CHAIN_TOO_LONG", tooLongMessage("Forwarded", this.peer));
+  }
+
+  /** With Forwarded present, X-Forwarded-For only has to agree with it: the hops are Forwarded's. */
+  private followXff(value: string, alone: boolean): string | undefined {
+    walkXff(value, this.trust, alone ? this.hops : null);
+    if (chain.end === MALFORMED)
+      this.report("TRANSPORT_XFF_MALFORMED", xffMalformedMessage(this.peer));
+    if (chain.end === TOO_LONG)
+      this.report("TRANSPORT_CHAIN_TOO_LONG", tooLongMessage("X-Forwarded-For", this.peer));
+    if (alone) {
+      this.clientAddress = chain.client;
+      this.trustedHops = chain.clientIndex;
+      return undefined;
+    }
+    if (chain.clientIndex === this.trustedHops && sameAddress(chain.client, this.clientAddress))
+      return undefined;
+    return clientConflictMessage(this.peer, this.clientAddress, this.trustedHops);
+  }
+
+  /**
+   * Steps 3 and 6: the protocol and the host recorded by the outermost trusted proxy, read
+   * from each listed header in `proxy.headers` order (the first to speak is the `source`).
+   * Returns why two headers disagree, if they do.
+   */
+  private readOutermostRecords(): string | undefined {
+    const believed = Math.max(this.trustedHops, 1);
+    this.protocol = undefined;
+    this.source = "socket";
+    this.host = this.hostHeader;
+    this.hostFrom = undefined;
+    const names = this.names;
+    for (let i = 0; i < names.length; i++) {
+      const name = names[i] as ProxyHeader;
+      const value = this.values[i];
+      if (value === undefined) continue;
+      const disagreement =
+        this.believeProtocol(name, this.protocolIn(name, value, believed)) ??
+        this.believeHost(name, this.hostIn(name, value, believed));
+      if (disagreement !== undefined) return disagreement;
+    }
+    return undefined;
+  }
+
+  /** The protocol a header's `value` says the outermost of `believed` proxies saw; sets `raw`. */
+  private protocolIn(name: ProxyHeader, value: string, believed: number): Statement {
+    let raw: string | undefined;
+    let said: Statement;
+    if (name === "forwarded") {
+      // The element the chain walk stopped at; none when it did not parse.
+      raw = this.record === null ? undefined : this.record.proto;
+      said = raw === undefined ? undefined : protocolOf(raw);
+    } else if (name === "x-forwarded-proto") {
+      raw = alignedValue(value, believed);
+      if (aligned.misaligned)
+        this.report("TRANSPORT_XFP_MISALIGNED", misalignedMessage(this.peer, believed, raw));
+      said = raw === undefined ? (aligned.overlong ? null : undefined) : protocolOf(raw);
+    } else if (name === "x-forwarded-ssl" || name === "front-end-https") {
+      raw = value;
+      said = onOff(value);
+    } else if (name === "cf-visitor") {
+      raw = value;
+      said = cfVisitorScheme(value);
+    }
+    this.raw = raw;
+    return said;
+  }
+
+  /** The host a header's `value` says the outermost of `believed` proxies was asked for. */
+  private hostIn(name: ProxyHeader, value: string, believed: number): string | undefined {
+    if (name === "forwarded") return this.record === null ? undefined : this.record.host;
+    if (name !== "x-forwarded-host") return undefined;
+    // A value longer than a proxy writes is kept whole: the host check refuses it.
+    return alignedValue(value, believed) ?? (aligned.overlong ? value : undefined);
+  }
+
+  /** The first protocol said is believed; returns why a later header disagrees with it. */
+  private believeProtocol(name: ProxyHeader, said: Statement): string | undefined {
+    if (said === undefined) return undefined;
+    if (said === null) {
+      this.unusable = true;
+      this.report(
+        "TRANSPORT_PROTO_INVALID",
+        invalidProtocolMessage(name, this.peer, this.raw, this.socketProtocol),
+      );
+      return undefined;
+    }
+    if (this.protocol === undefined) {
+      this.protocol = said;
+      this.source = name as TransportSource;
+      return undefined;
+    }
+    if (said === this.protocol) return undefined;
+    return protocolConflictMessage(this.source as ProxyHeader, this.protocol, name, said);
+  }
+
+  /** The first forwarded host said is believed; returns why a later header disagrees with it. */
+  private believeHost(name: ProxyHeader, host: string | undefined): string | undefined {
+    if (host === undefined) return undefined;
+    if (this.hostFrom === undefined) {
+      this.hostFrom = name;
+      this.host = host;
+      return undefined;
+    }
+    if (host.toLowerCase() === (this.host as string).toLowerCase()) return undefined;
+    return hostConflictMessage(this.hostFrom, this.host as string, name, host);
+  }
+
+  /** Two listed headers disagree: doubt fails closed at the peer (SPEC §2.2 step 4). */
+  private conflict(what: string): Transport {
+    this.report(
+      "TRANSPORT_HEADER_CONFLICT",
+      `${what}; the socket's ${this.socketProtocol} and the peer's address stand. List in proxy.headers only the headers your proxies write (and strip).`,
+    );
+    return this.atPeer(true);
+  }
+
+  /** The socket's own transport: the peer is the client. */
+  private atPeer(peerTrusted: boolean): Transport {
+    this.hops = [{ address: this.peerAddress, trusted: peerTrusted, from: "socket" }];
+    this.clientAddress = this.peerAddress;
+    this.trustedHops = 0;
+    this.source = "socket";
+    this.host = this.hostHeader;
+    this.hostFrom = undefined;
+    return this.finish(this.socketProtocol);
+  }
+
+  private finish(protocol: Protocol): Transport {
+    // Step 6: the request host; a value that is not a DNS name or IP literal gives no host.
+    const hostValue = this.host;
+    const given = hostValue !== undefined && hostValue !== "";
+    const facts = given ? hostFacts(hostValue) : null;
+    if (given && facts === null)
+      this.report("TRANSPORT_HOST_INVALID", hostInvalidMessage(hostValue, this.hostFrom));
+    const localhost = facts?.localhost === true;
+    const clientAddress = this.clientAddress;
+    // A fresh object for each request, not frozen (that would cost more than the rest of
+    // the object): no other request and no later decision of another request sees it.
+    return {
+      protocol,
+      secure: protocol === "https",
+      source: this.source,
+      clientAddress,
+      host: facts === null ? null : facts.host,
+      port: facts === null ? null : facts.port,
+      trustedHops: this.trustedHops,
+      localhost,
+      secureContext:
+        localhost &&
+        this.cfg.localhost === "secure-context" &&
+        clientAddress !== null &&
+        isLoopbackAddress(clientAddress),
+      hops: this.hops,
+      diagnostics: this.diagnostics ?? NO_DIAGNOSTICS,
+    };
+  }
+
+  private report(code: ReasonCode, message: string): void {
+    if (this.diagnostics === undefined) this.diagnostics = [];
+    this.diagnostics.push({ code, message });
+  }
+
+  /** Why the forwarding headers of an untrusted (or unknown) peer were not believed. */
+  private reportIgnoredHeaders(req: PolicyRequest): void {
+    const kind = this.trust.kind;
+    let names: string[] | undefined;
+    for (let i = 0; i < this.names.length; i++) {
+      const name = this.names[i] as ProxyHeader;
+      const value = this.values[i];
+      // Trust false believes nothing: a header the runtime itself may have written is no sign of a proxy.
+      if (value === undefined || (kind === "none" && this.isRuntimeRecord(req, name, value)))
+        continue;
+      if (names === undefined) names = [];
+      names.push(DISPLAY[name]);
+    }
+    if (names === undefined) return;
+    const listed = names.join(", ");
+    const they = names.length === 1 ? "it is" : "they are";
+    const peer = describePeer(this.peer);
+    if (kind === "none") {
+      this.report(
+        "TRANSPORT_HEADERS_WITHOUT_TRUST",
+        `${listed} arrived from ${peer} but proxy.trust is false, so ${they} ignored and the socket's ${this.socketProtocol} stands. If the app runs behind a proxy, list the proxy's address (or a hop count) in proxy.trust.`,
+      );
+    } else if (this.peer === null && kind === "list") {
+      this.report(
+        "TRANSPORT_PEER_UNKNOWN",
+        `${listed} arrived but this runtime does not tell the peer's address, so the address list in proxy.trust cannot match and ${they} not believed. Use a hop count (e.g. "trust": 1) for the platform's proxy.`,
+      );
+    } else {
+      this.report(
+        "TRANSPORT_UNTRUSTED_PEER",
+        `${listed} arrived from ${peer}, which proxy.trust does not trust, so ${they} ignored and the socket's ${this.socketProtocol} stands.`,
+      );
+    }
+  }
+
+  /**
+   * Whether a header is one the runtime may have filled in (`PolicyRequest.runtimeFilled`) and
+   * holds exactly what a runtime writes for its own connection: one address, `http` or
+   * `https`, the Host it received. A list or anything else was sent by someone.
+   */
+  private isRuntimeRecord(req: PolicyRequest, name: ProxyHeader, value: string): boolean {
+    const filled = req.runtimeFilled;
+    if (filled === undefined || !filled.includes(name as RuntimeFilledHeader)) return false;
+    if (value.indexOf(",") >= 0) return false;
+    if (name === "x-forwarded-for") return parseAddress(value.trim()) !== NOT_IP;
+    if (name === "x-forwarded-proto") return value === "http" || value === "https";
+    const host = this.hostHeader;
+    return host !== undefined && value.trim().toLowerCase() === host.trim().toLowerCase();
+  }
 }
 
 /** How a chain walk ended. */
@@ -137,8 +438,8 @@ const TOO_LONG = 2;
 type Chain = typeof chain;
 const chain = {
   end: CLIENT as typeof CLIENT | typeof MALFORMED | typeof TOO_LONG,
-  /** c: how many entries the walk believed, i.e. the client's hop (the peer is hop 0). */
-  c: 0,
+  /** How many entries the walk believed: the client's index, the peer being 0. */
+  clientIndex: 0,
   client: null as string | null,
   /** The entry that stopped the walk as malformed, for the message. */
   bad: "",
@@ -146,192 +447,10 @@ const chain = {
   record: null as ForwardedElement | null,
 };
 
-function walk(
-  req: PolicyRequest,
-  cfg: TransportConfig,
-  hostHeader: string | undefined,
-  h: Headers,
-  peer: string | null,
-  peerVerdict: Verdict,
-  peerAddress: string | null,
-): Transport {
-  const trust = cfg.trust;
-  let diagnostics: Diagnostics;
-  const socketProtocol: Protocol = req.encrypted ? "https" : "http";
-
-  if (trust.kind === "all" && peer !== null && isPublicAddress(peer)) {
-    diagnostics = add(
-      diagnostics,
-      "TRANSPORT_TRUST_ALL_PUBLIC",
-      `proxy.trust is true and ${describePeer(peer)} is a public address: any client can forge forwarding headers. List your proxies' addresses (or a hop count) in proxy.trust instead.`,
-    );
-  }
-
-  // Step 2: an untrusted peer leaves the socket's own transport, whatever the headers say.
-  const peerTrusted =
-    trust.hops > 0 && (peer === null ? trust.kind !== "list" : peerVerdict === TRUSTED);
-  const anyPresent =
-    h.forwarded !== undefined ||
-    h.xff !== undefined ||
-    h.xfp !== undefined ||
-    h.xfh !== undefined ||
-    h.xssl !== undefined ||
-    h.feh !== undefined ||
-    h.cfv !== undefined;
-  if (!peerTrusted) {
-    if (anyPresent)
-      diagnostics = reportIgnored(diagnostics, cfg, req, peer, socketProtocol, hostHeader);
-    return atPeer(cfg, socketProtocol, peerAddress, false, hostHeader, diagnostics);
-  }
-
-  // Step 1: the chain, nearest first: Forwarded `for=` and/or X-Forwarded-For.
-  const peerHop: Hop = { address: peerAddress, trusted: true, from: "socket" };
-  const hops: Hop[] = [peerHop];
-  let c = 0;
-  let clientAddress = peerAddress;
-  let record: ForwardedElement | null = null;
-  let forwardedUsable = true;
-  if (h.forwarded !== undefined) {
-    walkForwarded(h.forwarded, trust, hops);
-    c = chain.c;
-    clientAddress = chain.client;
-    record = chain.record;
-    if (chain.end === MALFORMED) {
-      forwardedUsable = false;
-      diagnostics = add(
-        diagnostics,
-        "TRANSPORT_FORWARDED_MALFORMED",
-        `The Forwarded header from ${describePeer(peer)} does not parse (RFC 7239) where the walk reads it (${quote(chain.bad)}), so its client address and protocol are not believed.`,
-      );
-    }
-    diagnostics = reportTooLong(diagnostics, "Forwarded", peer);
-  }
-  if (h.xff !== undefined) {
-    const xffHops: Hop[] | null = h.forwarded === undefined ? hops : null;
-    walkXff(h.xff, trust, xffHops);
-    if (chain.end === MALFORMED) {
-      diagnostics = add(
-        diagnostics,
-        "TRANSPORT_XFF_MALFORMED",
-        `X-Forwarded-For from ${describePeer(peer)} has an entry that is not an IP address (${quote(chain.bad)}) where the walk reads it, so the client address is unknown.`,
-      );
-    }
-    diagnostics = reportTooLong(diagnostics, "X-Forwarded-For", peer);
-    if (h.forwarded === undefined) {
-      c = chain.c;
-      clientAddress = chain.client;
-    } else if (chain.c !== c || !sameAddress(chain.client, clientAddress)) {
-      return conflict(
-        cfg,
-        socketProtocol,
-        peerAddress,
-        hostHeader,
-        diagnostics,
-        `Forwarded and X-Forwarded-For from ${describePeer(peer)} disagree about the client (${quote(clientAddress ?? "none")} after ${c} hops vs ${quote(chain.client ?? "none")} after ${chain.c})`,
-      );
-    }
-  }
-
-  // Step 3: the protocol (and step 6: the host) recorded by the outermost trusted proxy.
-  const believed = Math.max(c, 1);
-  let protocol: Protocol | undefined;
-  let source: TransportSource = "socket";
-  let unusable = !forwardedUsable;
-  let hostValue = hostHeader;
-  let hostFrom: ProxyHeader | undefined;
-  for (const name of cfg.headers) {
-    let said: Statement;
-    let raw: string | undefined;
-    let host: string | undefined;
-    if (name === "forwarded") {
-      if (record === null) continue;
-      raw = record.proto;
-      said = raw === undefined ? undefined : protocolOf(raw);
-      host = record.host;
-    } else if (name === "x-forwarded-proto") {
-      if (h.xfp === undefined) continue;
-      raw = alignedValue(h.xfp, believed);
-      if (aligned.misaligned) {
-        diagnostics = add(
-          diagnostics,
-          "TRANSPORT_XFP_MISALIGNED",
-          `X-Forwarded-Proto from ${describePeer(peer)} has fewer values than the ${believed} trusted proxies, so they cannot be aligned; the leftmost (${quote(raw)}) was used. Make every trusted proxy append its own value, or overwrite the header at the first proxy.`,
-        );
-      }
-      said = raw === undefined ? (aligned.overlong ? null : undefined) : protocolOf(raw);
-    } else if (name === "x-forwarded-host") {
-      if (h.xfh === undefined) continue;
-      // A value longer than a proxy writes is kept whole: the host check refuses it.
-      host = alignedValue(h.xfh, believed) ?? (aligned.overlong ? h.xfh : undefined);
-    } else if (name === "x-forwarded-ssl" || name === "front-end-https") {
-      raw = name === "x-forwarded-ssl" ? h.xssl : h.feh;
-      said = raw === undefined ? undefined : onOff(raw);
-    } else if (name === "cf-visitor") {
-      raw = h.cfv;
-      said = raw === undefined ? undefined : cfVisitorScheme(raw);
-    }
-
-    if (said === null) {
-      unusable = true;
-      diagnostics = add(
-        diagnostics,
-        "TRANSPORT_PROTO_INVALID",
-        `${DISPLAY[name]} from ${describePeer(peer)} says ${quote(raw)}, which is not a valid protocol (http or https), so the socket's ${socketProtocol} stands.`,
-      );
-    } else if (said !== undefined) {
-      if (protocol === undefined) {
-        protocol = said;
-        source = name as TransportSource;
-      } else if (said !== protocol) {
-        return conflict(
-          cfg,
-          socketProtocol,
-          peerAddress,
-          hostHeader,
-          diagnostics,
-          `${DISPLAY[source as ProxyHeader]} says ${protocol} but ${DISPLAY[name]} says ${said}`,
-        );
-      }
-    }
-
-    if (host !== undefined) {
-      if (hostFrom === undefined) {
-        hostFrom = name;
-        hostValue = host;
-      } else if (host.toLowerCase() !== (hostValue as string).toLowerCase()) {
-        return conflict(
-          cfg,
-          socketProtocol,
-          peerAddress,
-          hostHeader,
-          diagnostics,
-          `${DISPLAY[hostFrom]} says the host is ${quote(hostValue)} but ${DISPLAY[name]} says ${quote(host)}`,
-        );
-      }
-    }
-  }
-
-  // Step 4: doubt fails closed. A present but unusable header leaves the socket's protocol.
-  if (unusable || protocol === undefined) {
-    protocol = socketProtocol;
-    source = "socket";
-  }
-  return finish(
-    cfg,
-    protocol,
-    source,
-    clientAddress,
-    c,
-    hops,
-    hostValue,
-    hostFrom === undefined ? "Host" : DISPLAY[hostFrom],
-    diagnostics,
-  );
-}
-
 /**
  * Walk X-Forwarded-For right to left from the trusted peer (its rightmost entry is hop 1):
- * stop at the first entry that is untrusted or not an address, or after MAX_ENTRIES. Leaves the outcome in `chain`; records hops when given a list.
+ * stop at the first entry that is untrusted or not an address, or after MAX_ENTRIES. Leaves
+ * the outcome in `chain`; records hops when given a list.
  */
 function walkXff(value: string, trust: TrustMatcher, hops: Hop[] | null): Chain {
   chain.record = null;
@@ -405,7 +524,7 @@ function walkForwarded(value: string, trust: TrustMatcher, hops: Hop[]): Chain {
 
 function stopAt(c: number, client: string | null): Chain {
   chain.end = CLIENT;
-  chain.c = c;
+  chain.clientIndex = c;
   chain.client = client;
   return chain;
 }
@@ -415,7 +534,7 @@ const FWD = "forwarded";
 
 function stopMalformed(c: number, bad: string, hops: Hop[] | null, from: Hop["from"]): Chain {
   chain.end = MALFORMED;
-  chain.c = c;
+  chain.clientIndex = c;
   chain.client = null;
   chain.bad = bad;
   chain.record = null;
@@ -425,166 +544,71 @@ function stopMalformed(c: number, bad: string, hops: Hop[] | null, from: Hop["fr
 
 function stopTooLong(c: number): Chain {
   chain.end = TOO_LONG;
-  chain.c = c;
+  chain.clientIndex = c;
   chain.client = null;
   return chain;
 }
 
-function reportTooLong(diagnostics: Diagnostics, header: string, peer: string | null): Diagnostics {
-  if (chain.end !== TOO_LONG) return diagnostics;
-  return add(
-    diagnostics,
-    "TRANSPORT_CHAIN_TOO_LONG",
-    `${header} from ${describePeer(peer)} is still trusted after ${MAX_ENTRIES} entries, so the walk stops there and the client address is unknown.`,
-  );
+// The messages, each one what a reader of the report needs to fix the setup.
+
+function trustAllPublicMessage(peer: string): string {
+  return `proxy.trust is true and ${describePeer(peer)} is a public address: any client can forge forwarding headers. List your proxies' addresses (or a hop count) in proxy.trust instead.`;
 }
 
-/** Two listed headers disagree: doubt fails closed at the peer (SPEC §2.2 step 4). */
-function conflict(
-  cfg: TransportConfig,
-  socketProtocol: Protocol,
-  peerAddress: string | null,
-  hostHeader: string | undefined,
-  diagnostics: Diagnostics,
-  what: string,
-): Transport {
-  const list = add(
-    diagnostics,
-    "TRANSPORT_HEADER_CONFLICT",
-    `${what}; the socket's ${socketProtocol} and the peer's address stand. List in proxy.headers only the headers your proxies write (and strip).`,
-  );
-  return atPeer(cfg, socketProtocol, peerAddress, true, hostHeader, list);
+function forwardedMalformedMessage(peer: string | null): string {
+  return `The Forwarded header from ${describePeer(peer)} does not parse (RFC 7239) where the walk reads it (${quote(chain.bad)}), so its client address and protocol are not believed.`;
 }
 
-/** The socket's own transport: the peer is the client. */
-function atPeer(
-  cfg: TransportConfig,
-  socketProtocol: Protocol,
-  peerAddress: string | null,
-  peerTrusted: boolean,
-  hostHeader: string | undefined,
-  diagnostics: Diagnostics,
-): Transport {
-  const hops: Hop[] = [{ address: peerAddress, trusted: peerTrusted, from: "socket" }];
-  return finish(
-    cfg,
-    socketProtocol,
-    "socket",
-    peerAddress,
-    0,
-    hops,
-    hostHeader,
-    "Host",
-    diagnostics,
-  );
+function xffMalformedMessage(peer: string | null): string {
+  return `X-Forwarded-For from ${describePeer(peer)} has an entry that is not an IP address (${quote(chain.bad)}) where the walk reads it, so the client address is unknown.`;
 }
 
-function finish(
-  cfg: TransportConfig,
-  protocol: Protocol,
-  source: TransportSource,
-  clientAddress: string | null,
-  trustedHops: number,
-  hops: Hop[],
-  hostValue: string | undefined,
-  hostFrom: string,
-  diagnostics: Diagnostics,
-): Transport {
-  // Step 6: the request host; a value that is not a DNS name or IP literal gives no host.
-  const given = hostValue !== undefined && hostValue !== "";
-  const facts = given ? hostFacts(hostValue) : null;
-  if (given && facts === null) {
-    diagnostics = add(
-      diagnostics,
-      "TRANSPORT_HOST_INVALID",
-      `The request host ${quote(hostValue)} (from ${hostFrom}) is not a valid host name or IP address, so the request is treated as having no host.`,
-    );
-  }
-  const localhost = facts?.localhost === true;
-  // A fresh object for each request (freezing it would cost more than the rest of the
-  // object): no other request and no later decision of another request sees it.
-  return {
-    protocol,
-    secure: protocol === "https",
-    source,
-    clientAddress,
-    host: facts === null ? null : facts.host,
-    port: facts === null ? null : facts.port,
-    trustedHops,
-    localhost,
-    secureContext:
-      localhost &&
-      cfg.localhost === "secure-context" &&
-      clientAddress !== null &&
-      isLoopbackAddress(clientAddress),
-    hops,
-    diagnostics: diagnostics ?? NO_DIAGNOSTICS,
-  };
+function tooLongMessage(header: string, peer: string | null): string {
+  return `${header} from ${describePeer(peer)} is still trusted after ${MAX_ENTRIES} entries, so the walk stops there and the client address is unknown.`;
 }
 
-function add(diagnostics: Diagnostics, code: ReasonCode, message: string): Diagnostic[] {
-  const list = diagnostics ?? [];
-  list.push({ code, message });
-  return list;
+/** Forwarded's client and hops against X-Forwarded-For's, the last chain walked. */
+function clientConflictMessage(peer: string | null, client: string | null, hops: number): string {
+  return `Forwarded and X-Forwarded-For from ${describePeer(peer)} disagree about the client (${quote(client ?? "none")} after ${hops} hops vs ${quote(chain.client ?? "none")} after ${chain.clientIndex})`;
 }
 
-/** Why the forwarding headers of an untrusted (or unknown) peer were not believed. */
-function reportIgnored(
-  diagnostics: Diagnostics,
-  cfg: TransportConfig,
-  req: PolicyRequest,
+function misalignedMessage(
   peer: string | null,
-  socketProtocol: Protocol,
-  hostHeader: string | undefined,
-): Diagnostics {
-  const kind = cfg.trust.kind;
-  const presentNames = cfg.headers.filter((name) => {
-    const value = present(readHeader(req.headers, name));
-    if (value === undefined) return false;
-    // Trust false believes nothing: a header the runtime itself may have written is no sign of a proxy.
-    return !(kind === "none" && isRuntimeRecord(req, name, value, hostHeader));
-  });
-  if (presentNames.length === 0) return diagnostics;
-  const names = presentNames.map((name) => DISPLAY[name]).join(", ");
-  const they = presentNames.length === 1 ? "it is" : "they are";
-  if (kind === "none") {
-    return add(
-      diagnostics,
-      "TRANSPORT_HEADERS_WITHOUT_TRUST",
-      `${names} arrived from ${describePeer(peer)} but proxy.trust is false, so ${they} ignored and the socket's ${socketProtocol} stands. If the app runs behind a proxy, list the proxy's address (or a hop count) in proxy.trust.`,
-    );
-  }
-  if (peer === null && kind === "list") {
-    return add(
-      diagnostics,
-      "TRANSPORT_PEER_UNKNOWN",
-      `${names} arrived but this runtime does not tell the peer's address, so the address list in proxy.trust cannot match and ${they} not believed. Use a hop count (e.g. "trust": 1) for the platform's proxy.`,
-    );
-  }
-  return add(
-    diagnostics,
-    "TRANSPORT_UNTRUSTED_PEER",
-    `${names} arrived from ${describePeer(peer)}, which proxy.trust does not trust, so ${they} ignored and the socket's ${socketProtocol} stands.`,
-  );
+  believed: number,
+  used: string | undefined,
+): string {
+  return `X-Forwarded-Proto from ${describePeer(peer)} has fewer values than the ${believed} trusted proxies, so they cannot be aligned; the leftmost (${quote(used)}) was used. Make every trusted proxy append its own value, or overwrite the header at the first proxy.`;
 }
 
-/**
- * Whether a header is one the runtime may have filled in (`PolicyRequest.runtimeFilled`) and
- * holds exactly what a runtime writes for its own connection: one address, `http` or
- * `https`, the Host it received. A list or anything else was sent by someone.
- */
-function isRuntimeRecord(
-  req: PolicyRequest,
+function invalidProtocolMessage(
   name: ProxyHeader,
-  value: string,
-  hostHeader: string | undefined,
-): boolean {
-  const filled = req.runtimeFilled;
-  if (filled === undefined || !filled.includes(name as RuntimeFilledHeader)) return false;
-  if (value.indexOf(",") >= 0) return false;
-  if (name === "x-forwarded-for") return parseAddress(value.trim()) !== NOT_IP;
-  if (name === "x-forwarded-proto") return value === "http" || value === "https";
-  return hostHeader !== undefined && value.trim().toLowerCase() === hostHeader.trim().toLowerCase();
+  peer: string | null,
+  raw: string | undefined,
+  socketProtocol: Protocol,
+): string {
+  return `${DISPLAY[name]} from ${describePeer(peer)} says ${quote(raw)}, which is not a valid protocol (http or https), so the socket's ${socketProtocol} stands.`;
+}
+
+function protocolConflictMessage(
+  first: ProxyHeader,
+  protocol: Protocol,
+  name: ProxyHeader,
+  said: Protocol,
+): string {
+  return `${DISPLAY[first]} says ${protocol} but ${DISPLAY[name]} says ${said}`;
+}
+
+function hostConflictMessage(
+  first: ProxyHeader,
+  host: string,
+  name: ProxyHeader,
+  said: string,
+): string {
+  return `${DISPLAY[first]} says the host is ${quote(host)} but ${DISPLAY[name]} says ${quote(said)}`;
+}
+
+function hostInvalidMessage(host: string, from: ProxyHeader | undefined): string {
+  return `The request host ${quote(host)} (from ${from === undefined ? "Host" : DISPLAY[from]}) is not a valid host name or IP address, so the request is treated as having no host.`;
 }
 
 function describePeer(peer: string | null): string {
