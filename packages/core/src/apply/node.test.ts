@@ -14,9 +14,12 @@ import { applyNodeVerdict } from "./node.js";
 const policy = createCookiePolicy(
   {
     proxy: { trust: false },
-    https: { redirect: { hosts: ["app.test"], exclude: ["/error"] }, hsts: { maxAge: 600 } },
+    https: {
+      redirect: { hosts: ["app.test"], exclude: ["/error", "/hooked", "/hooked-replace"] },
+      hsts: { maxAge: 600 },
+    },
     defaults: { secure: "auto", httpOnly: true, sameSite: "lax", path: "/", onInsecure: "drop" },
-    cookies: { strictErr: { secure: "always", onInsecure: "error" } },
+    cookies: { strictErr: { secure: "always", onInsecure: "error" }, sid: { secure: "always" } },
   },
   { env: "production", onReport: () => {} },
 );
@@ -39,14 +42,42 @@ const routes: Record<string, Route> = {
   },
 };
 
+/**
+ * A header hook wrapped before the verdict is applied, as on-headers leaves one when
+ * express-session is mounted before the policy: it runs inside the applier's `writeHead`
+ * and sets its lines as Node's is called.
+ */
+const hooks: Record<string, (res: ServerResponse) => void> = {
+  "/hooked": (res) => {
+    const prev = res.getHeader("Set-Cookie") as string[];
+    res.setHeader("Set-Cookie", [...prev, "late=1"]);
+    res.appendHeader("Set-Cookie", "sid=2");
+  },
+  "/hooked-replace": (res) => res.setHeader("Set-Cookie", "sid=3"),
+};
+const hookedRoute: Route = (res) => {
+  res.setHeader("Set-Cookie", ["a=1"]);
+  res.end("ok");
+};
+routes["/hooked"] = routes["/hooked-replace"] = hookedRoute;
+
 let served: Served;
 let lastError: CookiePolicyError | undefined;
 
 function handle(req: IncomingMessage, res: ServerResponse) {
+  const path = new URL(req.url ?? "/", "http://x").pathname;
+  const hook = hooks[path];
+  if (hook !== undefined) {
+    const writeHead = res.writeHead;
+    res.writeHead = function (this: ServerResponse, ...args: unknown[]) {
+      hook(res);
+      return (writeHead as (...a: unknown[]) => ServerResponse).apply(this, args);
+    } as ServerResponse["writeHead"];
+  }
   const ctx = policy.decideRequest(nodeRequest(req));
   if (applyNodeVerdict(ctx, res)) return;
   try {
-    routes[new URL(req.url ?? "/", "http://x").pathname]?.(res);
+    routes[path]?.(res);
   } catch (error) {
     lastError = error as CookiePolicyError;
     res.statusCode = 500;
@@ -124,5 +155,21 @@ describe("applyNodeVerdict(ctx, res)", () => {
     const r = await send(`${served.https}/error`, { headers: host });
     expect(r.status).toBe(200);
     expect(parsed(r.setCookie).map((c) => c.cookie)).toEqual(["a=1", "strictErr=1", "c=3"]);
+  });
+
+  test("lines set by a header hook wrapped before the verdict was applied are decided", async () => {
+    const https = await send(`${served.https}/hooked`, { headers: host });
+    expect(parsed(https.setCookie)).toEqual([
+      lax("a=1", true),
+      lax("late=1", true),
+      lax("sid=2", true),
+    ]);
+    // Over HTTP sid (Secure always, onInsecure drop) is dropped, whichever way it was set.
+    const http = await send(`${served.http}/hooked`, { headers: host });
+    expect(parsed(http.setCookie)).toEqual([lax("a=1", false), lax("late=1", false)]);
+    // setHeader replaces: a=1 goes, and sid=3, dropped, leaves no line at all.
+    const replaced = await send(`${served.http}/hooked-replace`, { headers: host });
+    expect(replaced.status).toBe(200);
+    expect(replaced.setCookie).toEqual([]);
   });
 });

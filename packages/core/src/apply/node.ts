@@ -24,6 +24,8 @@ export interface NodeResponseLike extends HeaderStore {
   writeHead: (...args: any[]) => unknown;
   // biome-ignore lint/suspicious/noExplicitAny: ServerResponse's overloads
   end: (...args: any[]) => unknown;
+  /** Node 18.3+. */
+  appendHeader?: (name: string, value: string | readonly string[]) => unknown;
 }
 
 const SET_COOKIE = "set-cookie";
@@ -126,15 +128,39 @@ function isSetCookie(name: unknown): boolean {
 /**
  * Decides every head this response writes: wraps its `writeHead` (Node calls it for an
  * implicit head too), so a line written after the framework's last hook is decided as
- * well. A header hook wrapped after this one (`on-headers`) runs first, so its lines are
- * decided too; one wrapped before it is the adapter's to order.
+ * well. A header hook wrapped after this one runs first, so its lines are in the head
+ * decided here. One wrapped before it (an own `writeHead` already on the response, as
+ * express-session's `on-headers` mounted before the policy leaves) runs inside it, after
+ * that decision: then the Set-Cookie lines given to `setHeader` / `appendHeader` from
+ * that moment on are decided as they are set.
  */
 export function decideOnWriteHead(ctx: RequestContext, res: NodeResponseLike): void {
   const writeHead = res.writeHead;
+  const hooked = Object.hasOwn(res, "writeHead");
   res.writeHead = function (this: unknown, ...args: unknown[]) {
     decideHead(ctx, res, args);
+    if (hooked) decideLinesAsSet(ctx, res);
     return writeHead.apply(this, args);
   };
+}
+
+/**
+ * Wraps `setHeader` and `appendHeader` so the Set-Cookie lines they are given are decided
+ * (a `setHeader` whose lines are all dropped removes the header it would have replaced).
+ */
+function decideLinesAsSet(ctx: RequestContext, res: NodeResponseLike): void {
+  type Setter = (this: unknown, name: string, value: string | readonly string[]) => unknown;
+  const decided = (set: Setter, replaces: boolean): Setter =>
+    function (this: unknown, name, value) {
+      if (!isSetCookie(name)) return set.call(this, name, value);
+      const { kept, error } = decideLines(ctx, typeof value === "object" ? value : [String(value)]);
+      if (kept.length > 0) set.call(this, name, kept);
+      else if (replaces) res.removeHeader(name);
+      if (error !== undefined) throw error;
+      return this;
+    };
+  res.setHeader = decided(res.setHeader, true);
+  if (res.appendHeader !== undefined) res.appendHeader = decided(res.appendHeader, false);
 }
 
 /**
