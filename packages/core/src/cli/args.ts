@@ -1,4 +1,5 @@
 /** Command-line flags: `--flag value`, `--flag=value`, repeatable flags, and usage errors. */
+import type { Io } from "./io.js";
 
 /** A mistake in how the command was called: exit code 2 with a hint to `--help`. */
 export class UsageError extends Error {
@@ -52,6 +53,32 @@ export function parseArgs(argv: readonly string[], spec: FlagSpec): ParsedArgs {
     else throw new UsageError(`${flag} may be given only once`);
   }
   return { values, switches, positionals };
+}
+
+/** One `cookie-policy` command: its usage, its flags, and what it does with them parsed. */
+export interface Command {
+  readonly usage: string;
+  /** Its flags, besides `-h`/`--help` which every command takes. */
+  readonly flags: FlagSpec;
+  /** Whether it reads positional arguments itself (audit's URL); otherwise any is a usage error. */
+  readonly positionals?: boolean;
+  run(args: ParsedArgs, io: Io): number | Promise<number>;
+}
+
+const HELP = { "--help": "help", "-h": "help" };
+
+/**
+ * A command's arguments, checked alike for every command: its flags, no stray argument,
+ * a non-empty `--env`. Null when `-h`/`--help` asks for its usage instead.
+ */
+export function commandArgs(command: Command, argv: readonly string[]): ParsedArgs | null {
+  const flags = command.flags;
+  const args = parseArgs(argv, { ...flags, switches: { ...flags.switches, ...HELP } });
+  if (args.switches.has("help")) return null;
+  if (!command.positionals && args.positionals.length > 0)
+    throw new UsageError(`unexpected argument ${args.positionals[0]}`);
+  if (single(args, "env") === "") throw new UsageError("--env needs a profile name");
+  return args;
 }
 
 /** The single value of a flag, if given. */

@@ -8,7 +8,7 @@ import { applyNodeVerdict } from "../apply/node.js";
 import { createCookiePolicy } from "../engine.js";
 import { nodeRequest } from "../request/node-view.js";
 import type { PolicyFile } from "../types.js";
-import { audit } from "./audit.js";
+import { main } from "./main.js";
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 
@@ -65,7 +65,8 @@ async function run(
 ): Promise<{ code: number; out: string[]; err: string[] }> {
   const out: string[] = [];
   const err: string[] = [];
-  const code = await audit(argv, { out: (l) => out.push(l), err: (l) => err.push(l), cwd });
+  const io = { out: (l: string) => out.push(l), err: (l: string) => err.push(l), cwd };
+  const code = await main(["audit", ...argv], io);
   return { code, out, err };
 }
 

@@ -10,7 +10,7 @@ import { request as httpsRequest } from "node:https";
 import { createCookiePolicy } from "../engine.js";
 import { type ComplianceReport, judgeResponse } from "../testing/compliance.js";
 import { type PolicyFile, PolicyLoadError } from "../types.js";
-import { parseArgs, single, UsageError } from "./args.js";
+import { type Command, type ParsedArgs, single, UsageError } from "./args.js";
 import { type Io, plural, printIssues } from "./io.js";
 import { loadForCommand, policyPath } from "./load.js";
 
@@ -163,19 +163,9 @@ function printReport(
   );
 }
 
-export async function audit(argv: readonly string[], io: Io): Promise<number> {
-  try {
-    return await run(argv, io);
-  } catch (error) {
-    if (!(error instanceof UsageError)) throw error;
-    io.err(`error: ${error.message}`);
-    io.err("Run `cookie-policy audit --help` for usage.");
-    return 2;
-  }
-}
-
-async function run(argv: readonly string[], io: Io): Promise<number> {
-  const args = parseArgs(argv, {
+export const auditCommand: Command = {
+  usage: AUDIT_USAGE,
+  flags: {
     values: {
       "--config": "config",
       "--env": "env",
@@ -186,21 +176,15 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
       "--timeout": "timeout",
     },
     repeatable: ["header"],
-    switches: {
-      "--json": "json",
-      "--insecure": "insecure",
-      "-k": "insecure",
-      "--help": "help",
-      "-h": "help",
-    },
-  });
-  if (args.switches.has("help")) {
-    io.out(AUDIT_USAGE);
-    return 0;
-  }
+    switches: { "--json": "json", "--insecure": "insecure", "-k": "insecure" },
+  },
+  positionals: true,
+  run: audit,
+};
+
+async function audit(args: ParsedArgs, io: Io): Promise<number> {
   const url = targetUrl(args.positionals);
   const env = single(args, "env");
-  if (env === "") throw new UsageError("--env needs a profile name");
   const method = (single(args, "method") ?? "GET").toUpperCase();
   if (!/^[A-Z]+$/.test(method))
     throw new UsageError(`--method ${JSON.stringify(method)} is not a method`);

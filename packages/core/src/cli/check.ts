@@ -2,7 +2,7 @@
 import { profileNames, resolveProfile } from "../policy/resolve.js";
 import { policyWarnings } from "../policy/warnings.js";
 import type { PolicyIssue } from "../types.js";
-import { parseArgs, single, UsageError } from "./args.js";
+import { type Command, type ParsedArgs, single } from "./args.js";
 import { type Io, issueLines, plural } from "./io.js";
 import { loadIssues, policyPath } from "./load.js";
 
@@ -21,19 +21,14 @@ Options:
   --print         also print the resolved profile(s), as the adapters apply them
   -h, --help      this help`;
 
-export function check(argv: readonly string[], io: Io): number {
-  const args = parseArgs(argv, {
-    values: { "--config": "config", "--env": "env" },
-    switches: { "--print": "print", "--help": "help", "-h": "help" },
-  });
-  if (args.switches.has("help")) {
-    io.out(CHECK_USAGE);
-    return 0;
-  }
-  if (args.positionals.length > 0)
-    throw new UsageError(`unexpected argument ${args.positionals[0]}`);
+export const checkCommand: Command = {
+  usage: CHECK_USAGE,
+  flags: { values: { "--config": "config", "--env": "env" }, switches: { "--print": "print" } },
+  run: check,
+};
+
+function check(args: ParsedArgs, io: Io): number {
   const env = single(args, "env");
-  if (env === "") throw new UsageError("--env needs a profile name");
 
   const path = policyPath(io, single(args, "config"));
   const loaded = loadIssues(path);

@@ -2,7 +2,7 @@
 import { parseSetCookie } from "../cookie/parse.js";
 import { createCookiePolicy } from "../engine.js";
 import { PolicyLoadError, type PolicyRequest } from "../types.js";
-import { parseArgs, single, UsageError } from "./args.js";
+import { type Command, type ParsedArgs, single, UsageError } from "./args.js";
 import { describeExplanation } from "./describe.js";
 import { type Io, printIssues } from "./io.js";
 import { loadForCommand, policyPath } from "./load.js";
@@ -72,8 +72,9 @@ export function simulatedRequest(
   };
 }
 
-export function explain(argv: readonly string[], io: Io): number {
-  const args = parseArgs(argv, {
+export const explainCommand: Command = {
+  usage: EXPLAIN_USAGE,
+  flags: {
     values: {
       "--config": "config",
       "--env": "env",
@@ -85,16 +86,13 @@ export function explain(argv: readonly string[], io: Io): number {
       "--method": "method",
     },
     repeatable: ["header", "set"],
-    switches: { "--json": "json", "--help": "help", "-h": "help" },
-  });
-  if (args.switches.has("help")) {
-    io.out(EXPLAIN_USAGE);
-    return 0;
-  }
-  if (args.positionals.length > 0)
-    throw new UsageError(`unexpected argument ${args.positionals[0]}`);
+    switches: { "--json": "json" },
+  },
+  run: explain,
+};
+
+function explain(args: ParsedArgs, io: Io): number {
   const env = single(args, "env");
-  if (env === "") throw new UsageError("--env needs a profile name");
   const url = single(args, "url") ?? "http://localhost/";
   const request = simulatedRequest(
     url,

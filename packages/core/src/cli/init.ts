@@ -2,7 +2,7 @@
 import { existsSync, writeFileSync } from "node:fs";
 import { nearest } from "../policy/pointer.js";
 import type { PolicyFile } from "../types.js";
-import { parseArgs, single, UsageError } from "./args.js";
+import { type Command, type ParsedArgs, single, UsageError } from "./args.js";
 import type { Io } from "./io.js";
 import { policyPath } from "./load.js";
 import { PLATFORM_NAMES, type Platform, platformNamed } from "./platforms.js";
@@ -66,17 +66,16 @@ function chosenPlatform(name: string | undefined, next: boolean): Platform | und
   );
 }
 
-export function init(argv: readonly string[], io: Io): number {
-  const args = parseArgs(argv, {
+export const initCommand: Command = {
+  usage: INIT_USAGE,
+  flags: {
     values: { "--config": "config", "--platform": "platform" },
-    switches: { "--force": "force", "--next": "next", "--help": "help", "-h": "help" },
-  });
-  if (args.switches.has("help")) {
-    io.out(INIT_USAGE);
-    return 0;
-  }
-  if (args.positionals.length > 0)
-    throw new UsageError(`unexpected argument ${args.positionals[0]}`);
+    switches: { "--force": "force", "--next": "next" },
+  },
+  run: init,
+};
+
+function init(args: ParsedArgs, io: Io): number {
   const platform = chosenPlatform(single(args, "platform"), args.switches.has("next"));
   const path = policyPath(io, single(args, "config"));
   if (existsSync(path) && !args.switches.has("force")) {

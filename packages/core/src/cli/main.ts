@@ -1,18 +1,16 @@
 /** The `cookie-policy` command: dispatch, help and exit codes (0 ok, 1 invalid / findings, 2 usage). */
-import { UsageError } from "./args.js";
-import { AUDIT_USAGE, audit } from "./audit.js";
-import { CHECK_USAGE, check } from "./check.js";
-import { EXPLAIN_USAGE, explain } from "./explain.js";
-import { INIT_USAGE, init } from "./init.js";
+import { type Command, commandArgs, UsageError } from "./args.js";
+import { auditCommand } from "./audit.js";
+import { checkCommand } from "./check.js";
+import { explainCommand } from "./explain.js";
+import { initCommand } from "./init.js";
 import { escapedIo, type Io } from "./io.js";
 
-type Run = (argv: readonly string[], io: Io) => number | Promise<number>;
-
-const COMMANDS: Record<string, { run: Run; usage: string }> = {
-  init: { run: init, usage: INIT_USAGE },
-  check: { run: check, usage: CHECK_USAGE },
-  explain: { run: explain, usage: EXPLAIN_USAGE },
-  audit: { run: audit, usage: AUDIT_USAGE },
+const COMMANDS: Record<string, Command> = {
+  init: initCommand,
+  check: checkCommand,
+  explain: explainCommand,
+  audit: auditCommand,
 };
 
 function commandNamed(name: string) {
@@ -44,7 +42,12 @@ export async function main(argv: readonly string[], rawIo: Io): Promise<number> 
     return 2;
   }
   try {
-    return await command.run(rest, io);
+    const args = commandArgs(command, rest);
+    if (args === null) {
+      io.out(command.usage);
+      return 0;
+    }
+    return await command.run(args, io);
   } catch (error) {
     if (!(error instanceof UsageError)) {
       // A bug, not the input's fault: one line, never a stack trace in the user's terminal.
