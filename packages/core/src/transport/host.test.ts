@@ -149,32 +149,31 @@ describe("isValidHostName / isIpLiteral", () => {
 });
 
 describe("isLocalhostHost(host)", () => {
-  it("is localhost, *.localhost, 127.0.0.0/8 and ::1", () => {
-    for (const h of [
-      "localhost",
-      "LOCALHOST",
-      "app.localhost",
-      "a.b.localhost",
-      "127.0.0.1",
-      "127.9.8.7",
-      "[::1]",
-      "::1",
-      "[0:0:0:0:0:0:0:1]",
-    ]) {
-      expect(isLocalhostHost(h), h).toBe(true);
-    }
-    for (const h of [
-      "localhost.example.com",
-      "notlocalhost",
-      "example.com",
-      "128.0.0.1",
-      "[::2]",
-      "10.0.0.1",
-      "",
-      "evil/.localhost",
-    ]) {
-      expect(isLocalhostHost(h), h).toBe(false);
-    }
+  // localhost, *.localhost, 127.0.0.0/8 and ::1, and nothing else
+  it.each([
+    "localhost",
+    "LOCALHOST",
+    "app.localhost",
+    "a.b.localhost",
+    "127.0.0.1",
+    "127.9.8.7",
+    "[::1]",
+    "::1",
+    "[0:0:0:0:0:0:0:1]",
+  ])("%s is localhost", (h) => {
+    expect(isLocalhostHost(h)).toBe(true);
+  });
+  it.each([
+    "localhost.example.com",
+    "notlocalhost",
+    "example.com",
+    "128.0.0.1",
+    "[::2]",
+    "10.0.0.1",
+    "",
+    "evil/.localhost",
+  ])("%j is not localhost", (h) => {
+    expect(isLocalhostHost(h)).toBe(false);
   });
 });
 

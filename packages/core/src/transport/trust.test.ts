@@ -126,49 +126,43 @@ describe("compileTrust(setting)", () => {
     });
   }
 
-  it("reads every IPv6 spelling of RFC 4291, and nothing else", () => {
-    const all = compileTrust(true);
-    for (const a of [
-      "1:2:3:4:5:6:7::",
-      "::1:2:3:4:5:6:7",
-      "1:2:3:4:5:6:7:8",
-      "::",
-      "1:2:3:4:5:6:1.2.3.4",
-    ]) {
-      expect(all.isTrusted(a), a).toBe(true);
-    }
-    for (const a of [
-      "1::2:3:4:5:6:7:8",
-      "1::2::3",
-      "1:2:3:4:5:6:7:8:9",
-      "12345::",
-      "::g",
-      "::ffff:1.2.3.256",
-      ":::",
-    ]) {
-      expect(all.isTrusted(a), a).toBe(false);
-    }
+  // Every IPv6 spelling of RFC 4291, and nothing else, is an address `true` trusts.
+  const all = compileTrust(true);
+  it.each(["1:2:3:4:5:6:7::", "::1:2:3:4:5:6:7", "1:2:3:4:5:6:7:8", "::", "1:2:3:4:5:6:1.2.3.4"])(
+    "reads %s as an IPv6 address",
+    (a) => {
+      expect(all.isTrusted(a)).toBe(true);
+    },
+  );
+  it.each([
+    "1::2:3:4:5:6:7:8",
+    "1::2::3",
+    "1:2:3:4:5:6:7:8:9",
+    "12345::",
+    "::g",
+    "::ffff:1.2.3.256",
+    ":::",
+  ])("reads %s as no address", (a) => {
+    expect(all.isTrusted(a)).toBe(false);
   });
 });
 
 describe("trustEntryError(entry)", () => {
-  it("accepts addresses, ranges and presets", () => {
-    for (const entry of [
-      "loopback",
-      "linklocal",
-      "uniquelocal",
-      "cgnat",
-      "private",
-      "10.0.0.1",
-      "10.0.0.0/8",
-      "0.0.0.0/0",
-      "::1",
-      "2001:db8::/32",
-      "::ffff:10.0.0.0/104",
-      "fe80::/10",
-    ]) {
-      expect(trustEntryError(entry), entry).toBeNull();
-    }
+  it.each([
+    "loopback",
+    "linklocal",
+    "uniquelocal",
+    "cgnat",
+    "private",
+    "10.0.0.1",
+    "10.0.0.0/8",
+    "0.0.0.0/0",
+    "::1",
+    "2001:db8::/32",
+    "::ffff:10.0.0.0/104",
+    "fe80::/10",
+  ])("accepts %s (an address, a range or a preset)", (entry) => {
+    expect(trustEntryError(entry)).toBeNull();
   });
 
   it("explains what is wrong", () => {
@@ -196,38 +190,32 @@ describe("trustEntryError(entry)", () => {
 });
 
 describe("isLoopbackAddress / isPublicAddress", () => {
-  it("recognises loopback in every spelling", () => {
-    for (const a of [
-      "127.0.0.1",
-      "127.1.2.3",
-      "::1",
-      "::ffff:127.0.0.1",
-      "[::1]:3000",
-      "127.0.0.1:80",
-    ]) {
-      expect(isLoopbackAddress(a), a).toBe(true);
-    }
-    for (const a of ["10.0.0.1", "::2", "localhost", "", "128.0.0.1"]) {
-      expect(isLoopbackAddress(a), a).toBe(false);
-    }
+  // loopback in every spelling, and nothing else
+  it.each(["127.0.0.1", "127.1.2.3", "::1", "::ffff:127.0.0.1", "[::1]:3000", "127.0.0.1:80"])(
+    "%s is loopback",
+    (a) => {
+      expect(isLoopbackAddress(a)).toBe(true);
+    },
+  );
+  it.each(["10.0.0.1", "::2", "localhost", "", "128.0.0.1"])("%j is not loopback", (a) => {
+    expect(isLoopbackAddress(a)).toBe(false);
   });
 
-  it("calls public what is not loopback, private, link-local, CGNAT or unspecified", () => {
-    for (const a of ["203.0.113.9", "8.8.8.8", "2001:db8::1", "::ffff:8.8.8.8"]) {
-      expect(isPublicAddress(a), a).toBe(true);
-    }
-    for (const a of [
-      "127.0.0.1",
-      "10.0.0.1",
-      "192.168.0.1",
-      "100.64.0.1",
-      "fd00::1",
-      "fe80::1",
-      "::1",
-      "0.0.0.0",
-      "unknown",
-    ]) {
-      expect(isPublicAddress(a), a).toBe(false);
-    }
+  // public: what is not loopback, private, link-local, CGNAT or unspecified
+  it.each(["203.0.113.9", "8.8.8.8", "2001:db8::1", "::ffff:8.8.8.8"])("%s is public", (a) => {
+    expect(isPublicAddress(a)).toBe(true);
+  });
+  it.each([
+    "127.0.0.1",
+    "10.0.0.1",
+    "192.168.0.1",
+    "100.64.0.1",
+    "fd00::1",
+    "fe80::1",
+    "::1",
+    "0.0.0.0",
+    "unknown",
+  ])("%s is not public", (a) => {
+    expect(isPublicAddress(a)).toBe(false);
   });
 });

@@ -6,9 +6,15 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import type { PolicyRequest, ProxyHeader, Transport, TrustSetting } from "../types.js";
+import type {
+  LocalhostMode,
+  PolicyRequest,
+  ProxyHeader,
+  Transport,
+  TrustSetting,
+} from "../types.js";
 import { compileTrust } from "./trust.js";
-import { compileTransport, decideTransport } from "./walk.js";
+import { compileTransport, decideTransport, type TransportConfig } from "./walk.js";
 
 const RUNS = 10_000;
 const ALL: ProxyHeader[] = [
@@ -85,12 +91,30 @@ function request(
   return { encrypted, peer, headers: { host: "example.com", ...headers }, method: "GET", url: "/" };
 }
 
+function config(
+  trust: TrustSetting,
+  headers: ProxyHeader[] = XFF_XFP,
+  localhost: LocalhostMode = "insecure",
+): TransportConfig {
+  return { trust: compileTrust(trust), headers, localhost };
+}
+
+/** A contract property: it holds for RUNS generated cases. */
+function holds<Ts>(property: fc.IRawProperty<Ts>): void {
+  fc.assert(property, { numRuns: RUNS });
+}
+
 const believed = (t: Transport) => ({
   protocol: t.protocol,
   secure: t.secure,
   clientAddress: t.clientAddress,
   trustedHops: t.trustedHops,
 });
+
+/** What a client added to `spoofed` changes nothing the walk believes about `honest`. */
+function expectSameBelief(cfg: TransportConfig, honest: PolicyRequest, spoofed: PolicyRequest) {
+  expect(believed(decideTransport(spoofed, cfg))).toEqual(believed(decideTransport(honest, cfg)));
+}
 
 /**
  * Where the walk stops (c, counting the peer as 0) for entries written nearest last, by the
@@ -108,7 +132,7 @@ function stopIndex(entries: { tag: Tag }[], trust: TrustSetting): number | undef
 
 describe("transport properties (SPEC v2 §2.2)", () => {
   it("a client's entries left of the first untrusted address never change protocol, secure, clientAddress or trustedHops", () => {
-    fc.assert(
+    holds(
       fc.property(
         fc.array(entry, { minLength: 1, maxLength: 8 }),
         fc.array(proto, { minLength: 1, maxLength: 6 }),
@@ -117,34 +141,24 @@ describe("transport properties (SPEC v2 §2.2)", () => {
         fc.boolean(),
         (entries, protos, junk, trust, encrypted) => {
           fc.pre(stopIndex(entries, trust) !== undefined);
-          const cfg = {
-            trust: compileTrust(trust),
-            headers: XFF_XFP,
-            localhost: "insecure" as const,
-          };
           const xff = entries.map((e) => e.a).join(", ");
           const xfp = protos.join(", ");
-          const honest = decideTransport(
+          expectSameBelief(
+            config(trust),
             request("10.0.0.1", { "x-forwarded-for": xff, "x-forwarded-proto": xfp }, encrypted),
-            cfg,
-          );
-          const spoofed = decideTransport(
             request(
               "10.0.0.1",
               { "x-forwarded-for": `${junk.join(",")}, ${xff}`, "x-forwarded-proto": xfp },
               encrypted,
             ),
-            cfg,
           );
-          expect(believed(spoofed)).toEqual(believed(honest));
         },
       ),
-      { numRuns: RUNS },
     );
   }, 30_000);
 
   it("X-Forwarded-Proto values left of the believed index never change anything", () => {
-    fc.assert(
+    holds(
       fc.property(
         fc.array(entry, { minLength: 0, maxLength: 6 }),
         fc.array(proto, { minLength: 1, maxLength: 8 }),
@@ -156,30 +170,23 @@ describe("transport properties (SPEC v2 §2.2)", () => {
           fc.pre(c !== undefined);
           // k >= h: the value at k - h was written by the outermost trusted proxy.
           fc.pre(protos.length >= Math.max(c as number, 1));
-          const cfg = {
-            trust: compileTrust(trust),
-            headers: XFF_XFP,
-            localhost: "insecure" as const,
-          };
           const headers = (xfp: string): Record<string, string> =>
             entries.length === 0
               ? { "x-forwarded-proto": xfp }
               : { "x-forwarded-for": entries.map((e) => e.a).join(", "), "x-forwarded-proto": xfp };
           const xfp = protos.join(", ");
-          const honest = decideTransport(request("10.0.0.1", headers(xfp), encrypted), cfg);
-          const spoofed = decideTransport(
+          expectSameBelief(
+            config(trust),
+            request("10.0.0.1", headers(xfp), encrypted),
             request("10.0.0.1", headers(`${junk.join(",")}, ${xfp}`), encrypted),
-            cfg,
           );
-          expect(believed(spoofed)).toEqual(believed(honest));
         },
       ),
-      { numRuns: RUNS },
     );
   }, 30_000);
 
   it("a Forwarded header, broken or not, changes nothing when forwarded is not listed", () => {
-    fc.assert(
+    holds(
       fc.property(
         fc.array(entry, { maxLength: 6 }),
         fc.array(proto, { maxLength: 4 }),
@@ -187,43 +194,34 @@ describe("transport properties (SPEC v2 §2.2)", () => {
         fc.constantFrom<TrustSetting>(LIST, 1, 2, true, false),
         fc.boolean(),
         (entries, protos, forwarded, trust, encrypted) => {
-          const cfg = {
-            trust: compileTrust(trust),
-            headers: XFF_XFP,
-            localhost: "insecure" as const,
-          };
           const headers: Record<string, string> = {};
           if (entries.length > 0) headers["x-forwarded-for"] = entries.map((e) => e.a).join(", ");
           if (protos.length > 0) headers["x-forwarded-proto"] = protos.join(", ");
-          const without = decideTransport(request("10.0.0.1", headers, encrypted), cfg);
-          const withIt = decideTransport(
+          expectSameBelief(
+            config(trust),
+            request("10.0.0.1", headers, encrypted),
             request("10.0.0.1", { ...headers, forwarded }, encrypted),
-            cfg,
           );
-          expect(believed(withIt)).toEqual(believed(without));
         },
       ),
-      { numRuns: RUNS },
     );
   }, 30_000);
 
   it("an untrusted peer changes nothing, whatever headers it sends", () => {
-    fc.assert(
+    holds(
       fc.property(
         fc.dictionary(fc.constantFrom(...ALL), junkText, { maxKeys: 7 }),
         fc.constantFrom(...UNTRUSTED, ...MALFORMED, "8.8.8.8"),
         fc.constantFrom<TrustSetting>(LIST, ["private"], false),
         fc.boolean(),
         (headers, peer, trust, encrypted) => {
-          const cfg = { trust: compileTrust(trust), headers: ALL, localhost: "insecure" as const };
+          const cfg = config(trust, ALL);
+          expectSameBelief(cfg, request(peer, {}, encrypted), request(peer, headers, encrypted));
           const t = decideTransport(request(peer, headers, encrypted), cfg);
-          const bare = decideTransport(request(peer, {}, encrypted), cfg);
-          expect(believed(t)).toEqual(believed(bare));
           expect(t.source).toBe("socket");
           expect(t.protocol).toBe(encrypted ? "https" : "http");
         },
       ),
-      { numRuns: RUNS },
     );
   }, 30_000);
 
@@ -236,7 +234,7 @@ describe("transport properties (SPEC v2 §2.2)", () => {
       "TRANSPORT_HEADERS_WITHOUT_TRUST",
       "TRANSPORT_PEER_UNKNOWN",
     ]);
-    fc.assert(
+    holds(
       fc.property(
         fc.dictionary(
           fc.constantFrom(...ALL),
@@ -260,12 +258,7 @@ describe("transport properties (SPEC v2 §2.2)", () => {
         fc.constantFrom<TrustSetting>(LIST, 1, 2, true, false),
         fc.subarray(ALL, { minLength: 1 }),
         (headers, peer, trust, listed) => {
-          const cfg = {
-            trust: compileTrust(trust),
-            headers: listed,
-            localhost: "insecure" as const,
-          };
-          const t = decideTransport(request(peer, headers, false), cfg);
+          const t = decideTransport(request(peer, headers, false), config(trust, listed));
           if (t.diagnostics.some((d) => SOCKETS_PROTOCOL.has(d.code))) {
             expect(t.protocol).toBe("http");
             expect(t.secure).toBe(false);
@@ -277,7 +270,6 @@ describe("transport properties (SPEC v2 §2.2)", () => {
           }
         },
       ),
-      { numRuns: RUNS },
     );
   }, 30_000);
 
@@ -287,17 +279,13 @@ describe("transport properties (SPEC v2 §2.2)", () => {
       headers: fc.dictionary(fc.constantFrom(...ALL, "host"), junkText, { maxKeys: 5 }),
       encrypted: fc.boolean(),
     });
-    fc.assert(
+    holds(
       fc.property(
         fc.array(oneRequest, { minLength: 1, maxLength: 4 }),
         fc.constantFrom<TrustSetting>(LIST, 2, true, false),
         fc.subarray(ALL),
         (requests, trust, listed) => {
-          const cfg = {
-            trust: compileTrust(trust),
-            headers: listed,
-            localhost: "secure-context" as const,
-          };
+          const cfg = config(trust, listed, "secure-context");
           const longLived = compileTransport(cfg);
           const other = compileTransport({ ...cfg, headers: ALL });
           for (const r of requests) {
@@ -308,7 +296,6 @@ describe("transport properties (SPEC v2 §2.2)", () => {
           }
         },
       ),
-      { numRuns: RUNS },
     );
   }, 30_000);
 });

@@ -36,6 +36,17 @@ function decide(
 
 const codes = (t: { diagnostics: readonly { code: string }[] }) => t.diagnostics.map((d) => d.code);
 
+/** The fields a test names, and exactly the diagnostics it expects (none unless listed). */
+function expectDecision(
+  t: Transport,
+  fields: Partial<Record<keyof Transport, unknown>>,
+  diagnostics: string[] = [],
+  what?: string,
+) {
+  expect(t, what).toMatchObject(fields);
+  expect(codes(t), what).toEqual(diagnostics);
+}
+
 describe("decideTransport: SPEC §2.2 worked examples (trust [10.0.0.0/8])", () => {
   // peer, X-Forwarded-For, X-Forwarded-Proto, expected protocol ("socket" = the socket's), client, trustedHops
   const rows: [
@@ -121,45 +132,12 @@ describe("decideTransport: Forwarded (RFC 7239), when listed", () => {
       },
       both,
     );
-    expect(t).toMatchObject({
+    expectDecision(t, {
       protocol: "https",
       source: "forwarded",
       clientAddress: "203.0.113.7",
       trustedHops: 1,
     });
-    expect(t.diagnostics).toEqual([]);
-  });
-
-  it("fails closed at the peer when Forwarded and X-Forwarded-For disagree (step 4)", () => {
-    const both: ProxyHeader[] = ["forwarded", "x-forwarded-for", "x-forwarded-proto"];
-    for (const encrypted of [false, true]) {
-      const t = decide(
-        TEN,
-        "10.0.0.1",
-        {
-          forwarded: "for=6.6.6.6;proto=https",
-          "x-forwarded-for": "203.0.113.7",
-          "x-forwarded-proto": "https",
-        },
-        { headers: both, encrypted },
-      );
-      expect(t).toMatchObject({
-        protocol: encrypted ? "https" : "http",
-        source: "socket",
-        clientAddress: "10.0.0.1",
-        trustedHops: 0,
-      });
-      expect(codes(t)).toEqual(["TRANSPORT_HEADER_CONFLICT"]);
-    }
-    // in the number of trusted hops too
-    const hops = decideF(
-      TEN,
-      "10.0.0.1",
-      { forwarded: "for=203.0.113.7, for=10.0.0.2", "x-forwarded-for": "203.0.113.7" },
-      both,
-    );
-    expect(hops).toMatchObject({ clientAddress: "10.0.0.1", trustedHops: 0 });
-    expect(codes(hops)).toEqual(["TRANSPORT_HEADER_CONFLICT"]);
   });
 
   it("a broken Forwarded makes the protocol the socket's, never falling back to another header", () => {
@@ -168,13 +146,16 @@ describe("decideTransport: Forwarded (RFC 7239), when listed", () => {
       "forwarded",
       "x-forwarded-proto",
     ]);
-    expect(t).toMatchObject({
-      protocol: "http",
-      source: "socket",
-      clientAddress: null,
-      trustedHops: 1,
-    });
-    expect(codes(t)).toEqual(["TRANSPORT_FORWARDED_MALFORMED"]);
+    expectDecision(
+      t,
+      {
+        protocol: "http",
+        source: "socket",
+        clientAddress: null,
+        trustedHops: 1,
+      },
+      ["TRANSPORT_FORWARDED_MALFORMED"],
+    );
     // with X-Forwarded-For listed too, the two chains disagree: fail closed at the peer
     const u = decideF(
       TEN,
@@ -186,36 +167,42 @@ describe("decideTransport: Forwarded (RFC 7239), when listed", () => {
       },
       both,
     );
-    expect(u).toMatchObject({
-      protocol: "http",
-      source: "socket",
-      clientAddress: "10.0.0.1",
-      trustedHops: 0,
-    });
-    expect(codes(u)).toEqual(["TRANSPORT_FORWARDED_MALFORMED", "TRANSPORT_HEADER_CONFLICT"]);
+    expectDecision(
+      u,
+      {
+        protocol: "http",
+        source: "socket",
+        clientAddress: "10.0.0.1",
+        trustedHops: 0,
+      },
+      ["TRANSPORT_FORWARDED_MALFORMED", "TRANSPORT_HEADER_CONFLICT"],
+    );
   });
 
   it("parses only the elements the walk reaches: a client's broken element left of them decides nothing", () => {
     for (const junk of ['for="', "garbage", 'for=1.2.3.4;proto="https', "for=[10.0.0.3]", "=,=;"]) {
       const t = decideF(TEN, "10.0.0.1", { forwarded: `${junk}, for=203.0.113.7;proto=http` });
-      expect(t, junk).toMatchObject({
-        protocol: "http",
-        clientAddress: "203.0.113.7",
-        trustedHops: 1,
-      });
-      expect(t.diagnostics, junk).toEqual([]);
+      expectDecision(
+        t,
+        {
+          protocol: "http",
+          clientAddress: "203.0.113.7",
+          trustedHops: 1,
+        },
+        [],
+        junk,
+      );
     }
   });
 
   it("is never read when it is not listed (the built-in headers)", () => {
     const t = decide(TEN, "10.0.0.1", { forwarded: "for=6.6.6.6;proto=https" });
-    expect(t).toMatchObject({
+    expectDecision(t, {
       protocol: "http",
       source: "socket",
       clientAddress: "10.0.0.1",
       trustedHops: 0,
     });
-    expect(t.diagnostics).toEqual([]);
   });
 
   it("stops at unknown and obfuscated identifiers, reporting them as written", () => {
@@ -250,8 +237,7 @@ describe("decideTransport: Forwarded (RFC 7239), when listed", () => {
 
   it("reports a proto that is neither http nor https and keeps the socket's", () => {
     const t = decideF(TEN, "10.0.0.1", { forwarded: "for=203.0.113.7;proto=ftp" });
-    expect(t).toMatchObject({ protocol: "http", source: "socket" });
-    expect(codes(t)).toEqual(["TRANSPORT_PROTO_INVALID"]);
+    expectDecision(t, { protocol: "http", source: "socket" }, ["TRANSPORT_PROTO_INVALID"]);
   });
 });
 
@@ -266,8 +252,9 @@ describe("decideTransport: X-Forwarded-For and X-Forwarded-Proto", () => {
       "x-forwarded-for": "203.0.113.7, nonsense, 10.0.0.2",
       "x-forwarded-proto": "https, https, http",
     });
-    expect(t).toMatchObject({ clientAddress: null, trustedHops: 2, protocol: "https" });
-    expect(codes(t)).toEqual(["TRANSPORT_XFF_MALFORMED"]);
+    expectDecision(t, { clientAddress: null, trustedHops: 2, protocol: "https" }, [
+      "TRANSPORT_XFF_MALFORMED",
+    ]);
     expect(t.diagnostics[0]?.message).toContain('"nonsense"');
     expect(t.diagnostics[0]?.message).toContain("10.0.0.1");
   });
@@ -287,12 +274,16 @@ describe("decideTransport: X-Forwarded-For and X-Forwarded-Proto", () => {
         "x-forwarded-for": `${junk}, 203.0.113.7`,
         "x-forwarded-proto": "https",
       });
-      expect(t, junk).toMatchObject({
-        clientAddress: "203.0.113.7",
-        trustedHops: 1,
-        protocol: "https",
-      });
-      expect(t.diagnostics, junk).toEqual([]);
+      expectDecision(
+        t,
+        {
+          clientAddress: "203.0.113.7",
+          trustedHops: 1,
+          protocol: "https",
+        },
+        [],
+        junk,
+      );
     }
   });
 
@@ -307,16 +298,14 @@ describe("decideTransport: X-Forwarded-For and X-Forwarded-Proto", () => {
       "unknown",
     ]) {
       const t = decide(TEN, "10.0.0.1", { "x-forwarded-for": bad, "x-forwarded-proto": "https" });
-      expect(t, bad).toMatchObject({ clientAddress: null, trustedHops: 1 });
-      expect(codes(t), bad).toEqual(["TRANSPORT_XFF_MALFORMED"]);
+      expectDecision(t, { clientAddress: null, trustedHops: 1 }, ["TRANSPORT_XFF_MALFORMED"], bad);
     }
   });
 
   it("reads at most 32 entries: a chain still trusted at the 32nd stops there, client unknown", () => {
     const trusted = (n: number) => Array.from({ length: n }, (_, i) => `10.0.${i >> 8}.${i & 255}`);
     const exactly = decide(TEN, "10.0.0.1", { "x-forwarded-for": trusted(32).join(", ") });
-    expect(exactly).toMatchObject({ clientAddress: "10.0.0.0", trustedHops: 32 });
-    expect(exactly.diagnostics).toEqual([]);
+    expectDecision(exactly, { clientAddress: "10.0.0.0", trustedHops: 32 });
     const long = decide(TEN, "10.0.0.1", {
       "x-forwarded-for": ["203.0.113.7", ...trusted(10_000)].join(", "),
       "x-forwarded-proto": "https",
@@ -340,8 +329,7 @@ describe("decideTransport: X-Forwarded-For and X-Forwarded-Proto", () => {
       "x-forwarded-for": "203.0.113.7, 10.0.0.3, 10.0.0.2",
       "x-forwarded-proto": "https, http",
     });
-    expect(t).toMatchObject({ protocol: "https", trustedHops: 3 });
-    expect(codes(t)).toEqual(["TRANSPORT_XFP_MISALIGNED"]);
+    expectDecision(t, { protocol: "https", trustedHops: 3 }, ["TRANSPORT_XFP_MISALIGNED"]);
   });
 
   it("trims and compares protocol values case-insensitively", () => {
@@ -354,8 +342,7 @@ describe("decideTransport: X-Forwarded-For and X-Forwarded-Proto", () => {
   it("treats an invalid protocol as absent (never as https)", () => {
     for (const value of ["ftp", "https1", "on", "wss", "https;"]) {
       const t = decide(TEN, "10.0.0.1", { "x-forwarded-proto": value });
-      expect(t).toMatchObject({ protocol: "http", source: "socket" });
-      expect(codes(t)).toEqual(["TRANSPORT_PROTO_INVALID"]);
+      expectDecision(t, { protocol: "http", source: "socket" }, ["TRANSPORT_PROTO_INVALID"]);
     }
   });
 
@@ -424,36 +411,15 @@ describe("decideTransport: single-valued proto headers", () => {
     }
   });
 
-  it("fails closed when two listed protocol headers disagree, in either order (step 4)", () => {
-    const headers = {
-      "x-forwarded-for": "203.0.113.7",
-      "x-forwarded-proto": "http",
-      "cf-visitor": '{"scheme":"https"}',
-    };
-    for (const order of [
-      ["cf-visitor", "x-forwarded-for", "x-forwarded-proto"],
-      ["x-forwarded-for", "x-forwarded-proto", "cf-visitor"],
-    ] as ProxyHeader[][]) {
-      for (const encrypted of [false, true]) {
-        const t = decide(TEN, "10.0.0.1", headers, { headers: order, encrypted });
-        expect(t).toMatchObject({
-          protocol: encrypted ? "https" : "http",
-          source: "socket",
-          clientAddress: "10.0.0.1",
-          trustedHops: 0,
-        });
-        expect(codes(t)).toEqual(["TRANSPORT_HEADER_CONFLICT"]);
-      }
-    }
-    // agreement is no conflict; the first listed names the source
+  it("two listed protocol headers that agree are no conflict; one absent never conflicts", () => {
+    // the first listed names the source
     const c = decide(
       TEN,
       "10.0.0.1",
       { "x-forwarded-proto": "https", forwarded: "for=203.0.113.7;proto=https" },
       { headers: ["forwarded", "x-forwarded-proto"] },
     );
-    expect(c).toMatchObject({ protocol: "https", source: "forwarded" });
-    expect(c.diagnostics).toEqual([]);
+    expectDecision(c, { protocol: "https", source: "forwarded" });
     // a header that is absent never conflicts
     const d = decide(
       TEN,
@@ -469,9 +435,68 @@ describe("decideTransport: single-valued proto headers", () => {
         ],
       },
     );
-    expect(d).toMatchObject({ protocol: "https", source: "x-forwarded-proto", trustedHops: 0 });
-    expect(d.diagnostics).toEqual([]);
+    expectDecision(d, { protocol: "https", source: "x-forwarded-proto", trustedHops: 0 });
   });
+});
+
+describe("decideTransport: listed headers that disagree fail closed at the peer (SPEC §2.2 step 4)", () => {
+  const cfVisitorHttps = '{"scheme":"https"}';
+  // what disagrees, proxy.headers, the headers a trusted peer (10.0.0.1) sends
+  const rows: [string, ProxyHeader[], Record<string, string>][] = [
+    [
+      "Forwarded and X-Forwarded-For name different clients",
+      ["forwarded", "x-forwarded-for", "x-forwarded-proto"],
+      {
+        forwarded: "for=6.6.6.6;proto=https",
+        "x-forwarded-for": "203.0.113.7",
+        "x-forwarded-proto": "https",
+      },
+    ],
+    [
+      "Forwarded and X-Forwarded-For trust different numbers of hops",
+      ["forwarded", "x-forwarded-for", "x-forwarded-proto"],
+      { forwarded: "for=203.0.113.7, for=10.0.0.2", "x-forwarded-for": "203.0.113.7" },
+    ],
+    [
+      "CF-Visitor says https, X-Forwarded-Proto http (CF-Visitor listed first)",
+      ["cf-visitor", "x-forwarded-for", "x-forwarded-proto"],
+      {
+        "x-forwarded-for": "203.0.113.7",
+        "x-forwarded-proto": "http",
+        "cf-visitor": cfVisitorHttps,
+      },
+    ],
+    [
+      "CF-Visitor says https, X-Forwarded-Proto http (X-Forwarded-Proto listed first)",
+      ["x-forwarded-for", "x-forwarded-proto", "cf-visitor"],
+      {
+        "x-forwarded-for": "203.0.113.7",
+        "x-forwarded-proto": "http",
+        "cf-visitor": cfVisitorHttps,
+      },
+    ],
+    [
+      "Forwarded host= and X-Forwarded-Host name different hosts",
+      ["forwarded", "x-forwarded-host"],
+      { forwarded: 'for=203.0.113.7;host="shop.example"', "x-forwarded-host": "evil.example" },
+    ],
+  ];
+  for (const [what, listed, headers] of rows) {
+    for (const encrypted of [false, true]) {
+      it(`${what}: the socket's ${encrypted ? "https" : "http"}, the peer as client, the Host`, () => {
+        const t = decide(TEN, "10.0.0.1", headers, { headers: listed, encrypted });
+        expect(t).toMatchObject({
+          protocol: encrypted ? "https" : "http",
+          source: "socket",
+          clientAddress: "10.0.0.1",
+          trustedHops: 0,
+          host: "example.com",
+        });
+        expect(t.hops).toEqual([{ address: "10.0.0.1", trusted: true, from: "socket" }]);
+        expect(codes(t)).toEqual(["TRANSPORT_HEADER_CONFLICT"]);
+      });
+    }
+  }
 });
 
 describe("decideTransport: spoofing", () => {
@@ -502,41 +527,47 @@ describe("decideTransport: spoofing", () => {
   it("an untrusted peer gets the socket's transport whatever it sends", () => {
     for (const [name, value] of Object.entries(everything)) {
       const t = decide(TEN, "203.0.113.9", { [name]: value }, { headers: allHeaders });
-      expect(t, name).toMatchObject({
-        protocol: "http",
-        secure: false,
-        source: "socket",
-        clientAddress: "203.0.113.9",
-        host: "example.com",
-        trustedHops: 0,
-      });
-      expect(codes(t)).toEqual(["TRANSPORT_UNTRUSTED_PEER"]);
+      expectDecision(
+        t,
+        {
+          protocol: "http",
+          secure: false,
+          source: "socket",
+          clientAddress: "203.0.113.9",
+          host: "example.com",
+          trustedHops: 0,
+        },
+        ["TRANSPORT_UNTRUSTED_PEER"],
+        name,
+      );
       expect(t.diagnostics[0]?.message).toContain("203.0.113.9");
     }
   });
 
   it("names the headers and the peer when proxy.trust is false", () => {
     const t = decide(false, "127.0.0.1", everything, { headers: allHeaders });
-    expect(t).toMatchObject({
-      protocol: "http",
-      source: "socket",
-      clientAddress: "127.0.0.1",
-      host: "example.com",
-    });
-    expect(codes(t)).toEqual(["TRANSPORT_HEADERS_WITHOUT_TRUST"]);
+    expectDecision(
+      t,
+      {
+        protocol: "http",
+        source: "socket",
+        clientAddress: "127.0.0.1",
+        host: "example.com",
+      },
+      ["TRANSPORT_HEADERS_WITHOUT_TRUST"],
+    );
     expect(t.diagnostics[0]?.message).toContain("X-Forwarded-Proto");
     expect(t.diagnostics[0]?.message).toContain("127.0.0.1");
   });
 
   it("never reads a header that is not configured", () => {
     const t = decide(TEN, "10.0.0.1", everything, { headers: ["x-forwarded-for"] });
-    expect(t).toMatchObject({
+    expectDecision(t, {
       protocol: "http",
       source: "socket",
       clientAddress: "198.51.100.1",
       host: "example.com",
     });
-    expect(t.diagnostics).toEqual([]);
     const none = decide(false, "203.0.113.9", everything, { headers: [] });
     expect(none.diagnostics).toEqual([]);
   });
@@ -578,8 +609,9 @@ describe("decideTransport: hop counts and trust: true", () => {
       "x-forwarded-for": "198.51.100.1, 10.0.0.2",
       "x-forwarded-proto": "https",
     });
-    expect(t).toMatchObject({ clientAddress: "198.51.100.1", trustedHops: 2, protocol: "https" });
-    expect(codes(t)).toEqual(["TRANSPORT_TRUST_ALL_PUBLIC"]);
+    expectDecision(t, { clientAddress: "198.51.100.1", trustedHops: 2, protocol: "https" }, [
+      "TRANSPORT_TRUST_ALL_PUBLIC",
+    ]);
     expect(t.diagnostics[0]?.message).toContain("203.0.113.9");
     expect(decide(true, "10.0.0.1", {}).diagnostics).toEqual([]);
     expect(decide(true, "::1", {}).diagnostics).toEqual([]);
@@ -599,13 +631,16 @@ describe("decideTransport: unknown peer (Next.js, edge runtimes)", () => {
 
   it("an address list cannot match: headers not believed, and the diagnostic says why", () => {
     const t = decide(["loopback", "10.0.0.0/8"], undefined, headers);
-    expect(t).toMatchObject({
-      protocol: "http",
-      source: "socket",
-      clientAddress: null,
-      trustedHops: 0,
-    });
-    expect(codes(t)).toEqual(["TRANSPORT_PEER_UNKNOWN"]);
+    expectDecision(
+      t,
+      {
+        protocol: "http",
+        source: "socket",
+        clientAddress: null,
+        trustedHops: 0,
+      },
+      ["TRANSPORT_PEER_UNKNOWN"],
+    );
     expect(decide(["loopback"], undefined, {}).diagnostics).toEqual([]);
     expect(codes(decide(false, undefined, headers))).toEqual(["TRANSPORT_HEADERS_WITHOUT_TRUST"]);
     expect(codes(decide(0, undefined, headers))).toEqual(["TRANSPORT_UNTRUSTED_PEER"]);
@@ -700,14 +735,12 @@ describe("decideTransport: host, port and localhost (step 6)", () => {
       { encrypted: false, peer: "203.0.113.9", headers: {}, method: "GET", url: "/" },
       { trust: compileTrust(false), headers: DEFAULT_HEADERS, localhost: "insecure" },
     );
-    expect(none).toMatchObject({ host: null, port: null });
-    expect(none.diagnostics).toEqual([]);
+    expectDecision(none, { host: null, port: null });
   });
 
   it("treats an empty Host as no host, without a diagnostic", () => {
     const t = decide(false, "203.0.113.9", { host: "" });
-    expect(t).toMatchObject({ host: null, port: null, localhost: false });
-    expect(t.diagnostics).toEqual([]);
+    expectDecision(t, { host: null, port: null, localhost: false });
   });
 
   it("refuses a hostile Host: host null and TRANSPORT_HOST_INVALID", () => {
