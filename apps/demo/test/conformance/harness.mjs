@@ -4,10 +4,9 @@
  * the answer with the case's expectations.
  */
 import { spawn } from "node:child_process";
-import { request as httpRequest } from "node:http";
-import { request as httpsRequest } from "node:https";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
+import { send as sendTo } from "@scope/test-support";
 import setCookieParser from "set-cookie-parser";
 
 const SERVE = fileURLToPath(new URL("../../bin/serve.mjs", import.meta.url));
@@ -84,40 +83,28 @@ export function startServer({ framework, config, env, https, host }) {
   });
 }
 
-/** Send the case's request to the server from the case's peer address. */
+/**
+ * Send the case's request to the server from the case's peer address, its target as
+ * written (absolute-form included). The server's certificate is made in its own process:
+ * not verified.
+ */
 export function send(serverUrl, req) {
-  const url = new URL(serverUrl);
-  const secure = url.protocol === "https:";
   const peer = req.peer ?? "127.0.0.1";
+  const url = new URL(serverUrl);
+  url.hostname = peer === "::1" ? "[::1]" : "127.0.0.1";
   const body = req.body === undefined ? undefined : JSON.stringify(req.body);
   const headers = { ...req.headers };
   if (body !== undefined) {
     headers["content-type"] = "application/json";
     headers["content-length"] = String(Buffer.byteLength(body));
   }
-  const options = {
-    host: peer === "::1" ? "::1" : "127.0.0.1",
-    port: url.port,
-    localAddress: peer.replace(/^::ffff:/, ""),
+  return sendTo(url.origin, {
     method: req.method,
-    path: req.path,
+    target: req.path,
     headers,
-    agent: false,
-    ...(secure ? { rejectUnauthorized: false, servername: "localhost" } : {}),
-  };
-  return new Promise((resolve, reject) => {
-    const r = (secure ? httpsRequest : httpRequest)(options, (res) => {
-      let text = "";
-      res.setEncoding("utf8");
-      res.on("data", (chunk) => {
-        text += chunk;
-      });
-      res.on("end", () => resolve({ status: res.statusCode, headers: res.headers, body: text }));
-      res.on("error", reject);
-    });
-    r.setTimeout(15_000, () => r.destroy(new Error("request timed out")));
-    r.on("error", reject);
-    r.end(body);
+    body,
+    localAddress: peer.replace(/^::ffff:/, ""),
+    verify: false,
   });
 }
 
