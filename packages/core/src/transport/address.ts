@@ -1,10 +1,10 @@
 /**
  * IP addresses as sockets and forwarding headers write them (SPEC §2.2): strict syntax,
- * parsed by hand into numbers, because the walk parses the addresses of every request and
- * a regular-expression parser costs more than the rest of the decision. IPv4 is four
- * decimal parts without leading zeros; IPv6 per RFC 4291; brackets and zone ids only
- * around IPv6; a port is 1-65535. `::ffff:a.b.c.d` (in any spelling) is the only IPv4
- * embedding: it parses as IPv4, so it matches IPv4 ranges.
+ * parsed by hand into numbers in one pass, because the walk parses the addresses of every
+ * request and matches them against ranges compiled once. IPv4 is four decimal parts
+ * without leading zeros; IPv6 per RFC 4291; brackets and zone ids only around IPv6; a port
+ * is 1-65535. `::ffff:a.b.c.d` (in any spelling) is the only IPv4 embedding: it parses as
+ * IPv4, so it matches IPv4 ranges.
  *
  * Parsing is synchronous, so the result of the last parse is left in `IP` rather than in a
  * new object per address.

@@ -90,8 +90,9 @@ function parsePort(s: string, from: number): number | null {
 
 /**
  * A DNS name: labels of 1-63 letters, digits and hyphens (not at a label's start or end,
- * RFC 1123), 253 characters at most, no trailing dot. A name whose last label is all digits is refused: URL parsers read it as
- * an IPv4 number (`127.1`), so it is either a valid dotted quad (see `isIpLiteral`) or nothing.
+ * RFC 1123), 253 characters at most, no trailing dot. A name whose last label is all digits
+ * is refused: URL parsers read it as an IPv4 number (`127.1`), so it is either a valid
+ * dotted quad (see `isIpLiteral`) or nothing.
  */
 export function isValidHostName(name: string): boolean {
   if (typeof name !== "string" || name.length === 0 || name.length > 253) return false;

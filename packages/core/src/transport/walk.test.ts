@@ -8,6 +8,16 @@ import { compileTransport, decideTransport } from "./walk.js";
 const DEFAULT_HEADERS: ProxyHeader[] = ["x-forwarded-for", "x-forwarded-proto"];
 /** A policy that opts in to `Forwarded` (only when every proxy writes or strips it). */
 const FORWARDED: ProxyHeader[] = ["forwarded"];
+/** Every header `proxy.headers` may list (SPEC §2.2). */
+const ALL: ProxyHeader[] = [
+  "forwarded",
+  "x-forwarded-for",
+  "x-forwarded-host",
+  "x-forwarded-proto",
+  "x-forwarded-ssl",
+  "front-end-https",
+  "cf-visitor",
+];
 
 function request(
   peer: string | undefined,
@@ -509,15 +519,6 @@ describe("decideTransport: spoofing", () => {
     "front-end-https": "on",
     "cf-visitor": '{"scheme":"https"}',
   };
-  const allHeaders: ProxyHeader[] = [
-    "forwarded",
-    "x-forwarded-for",
-    "x-forwarded-host",
-    "x-forwarded-proto",
-    "x-forwarded-ssl",
-    "front-end-https",
-    "cf-visitor",
-  ];
 
   it("an untrusted peer ends the walk: it is the only hop", () => {
     const t = decide(TEN, "203.0.113.9", { "x-forwarded-for": "10.0.0.2" });
@@ -526,7 +527,7 @@ describe("decideTransport: spoofing", () => {
 
   it("an untrusted peer gets the socket's transport whatever it sends", () => {
     for (const [name, value] of Object.entries(everything)) {
-      const t = decide(TEN, "203.0.113.9", { [name]: value }, { headers: allHeaders });
+      const t = decide(TEN, "203.0.113.9", { [name]: value }, { headers: ALL });
       expectDecision(
         t,
         {
@@ -545,7 +546,7 @@ describe("decideTransport: spoofing", () => {
   });
 
   it("names the headers and the peer when proxy.trust is false", () => {
-    const t = decide(false, "127.0.0.1", everything, { headers: allHeaders });
+    const t = decide(false, "127.0.0.1", everything, { headers: ALL });
     expectDecision(
       t,
       {
@@ -648,7 +649,7 @@ describe("decideTransport: unknown peer (Next.js, edge runtimes)", () => {
 });
 
 describe("decideTransport: PolicyRequest.runtimeFilled (headers the runtime may have written)", () => {
-  const ALL: ProxyHeader[] = [
+  const LISTED: ProxyHeader[] = [
     "forwarded",
     "x-forwarded-for",
     "x-forwarded-host",
@@ -667,7 +668,7 @@ describe("decideTransport: PolicyRequest.runtimeFilled (headers the runtime may 
         ...request(undefined, headers),
         runtimeFilled: ["x-forwarded-for", "x-forwarded-proto", "x-forwarded-host"],
       },
-      { trust: compileTrust(trust), headers: ALL, localhost: "insecure" },
+      { trust: compileTrust(trust), headers: LISTED, localhost: "insecure" },
     );
   }
 
@@ -698,13 +699,13 @@ describe("decideTransport: PolicyRequest.runtimeFilled (headers the runtime may 
   });
 
   it("without runtimeFilled the same headers are reported (an adapter that knows they arrived)", () => {
-    const t = decide(false, undefined, nextFilled, { headers: ALL });
+    const t = decide(false, undefined, nextFilled, { headers: LISTED });
     expect(codes(t)).toEqual(["TRANSPORT_HEADERS_WITHOUT_TRUST"]);
   });
 
   it("changes no decision and no other diagnostic: hop counts believe them, address lists say why not", () => {
     const sent = { ...nextFilled, "x-forwarded-for": "203.0.113.7", "x-forwarded-proto": "https" };
-    expect(decideFilled(1, sent)).toEqual(decide(1, undefined, sent, { headers: ALL }));
+    expect(decideFilled(1, sent)).toEqual(decide(1, undefined, sent, { headers: LISTED }));
     expect(decideFilled(1, sent)).toMatchObject({
       protocol: "https",
       clientAddress: "203.0.113.7",
@@ -885,15 +886,6 @@ describe("decideTransport: Fetch Headers view", () => {
   });
 });
 
-const ALL: ProxyHeader[] = [
-  "forwarded",
-  "x-forwarded-for",
-  "x-forwarded-host",
-  "x-forwarded-proto",
-  "x-forwarded-ssl",
-  "front-end-https",
-  "cf-visitor",
-];
 const headerValue = fc.oneof(
   fc.string({ unit: "binary", maxLength: 60 }),
   fc
