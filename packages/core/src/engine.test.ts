@@ -66,7 +66,7 @@ describe("createCookiePolicy(policy, options)", () => {
   });
 });
 
-describe("begin(req).explain()", () => {
+describe("decideRequest(req).explain()", () => {
   it("has exactly the SPEC §3 shape", () => {
     const { p } = policy();
     const ctx = p.decideRequest(behindProxy);
@@ -279,6 +279,20 @@ describe("ctx.decisions: the request's record, read-only to the app", () => {
     );
     expect(ctx.decisions).toEqual([set, written]);
     expect(ctx.explain().cookies.map((c) => c.header)).toEqual([set.header, written.header]);
+  });
+
+  it("an app that writes to ctx.transport changes none of the request's cookie decisions", () => {
+    const insecure = request({ url: "/healthz" });
+    const ctx = policy().p.decideRequest(insecure);
+    const transport = ctx.transport as { secure: boolean; secureContext: boolean };
+    transport.secure = true;
+    transport.secureContext = true;
+    const untouched = policy().p.decideRequest(insecure);
+    expect(ctx.setCookie("sessionId", "abc")).toEqual(untouched.setCookie("sessionId", "abc"));
+    expect(ctx.decideWrittenLine("sid=1; Path=/")).toEqual(
+      untouched.decideWrittenLine("sid=1; Path=/"),
+    );
+    expect(ctx.decisions.map((d) => d.action)).toEqual(["drop", "drop"]);
   });
 
   it(`for any sequence of calls and reads, it lists what the calls returned, and they answer as a request that never read it (${RECORD_RUNS} runs)`, () => {

@@ -1,4 +1,5 @@
 import {
+  type CookieTransport,
   cutWrittenLine,
   decideAsWritten,
   decideCookie,
@@ -55,6 +56,14 @@ interface Compiled {
 }
 
 const NO_DECISIONS: readonly CookieDecision[] = Object.freeze([]);
+
+/**
+ * The three transport states a cookie decision reads (`CookieTransport`), frozen and shared:
+ * the app gets the request's transport to read, and nothing it writes there reaches a cookie.
+ */
+const INSECURE: CookieTransport = Object.freeze({ secure: false, secureContext: false });
+const SECURE: CookieTransport = Object.freeze({ secure: true, secureContext: false });
+const SECURE_CONTEXT: CookieTransport = Object.freeze({ secure: false, secureContext: true });
 const AS_WRITTEN: Encode = (value) => value;
 
 /** Freezes a tree of plain objects and arrays (the policy's own copy: nothing else holds it). */
@@ -73,6 +82,8 @@ class Context implements RequestContext {
   readonly reject: Refusal | null;
   readonly hsts: string | null;
   readonly #c: Compiled;
+  /** What this request's cookie decisions read of its transport. */
+  readonly #cookieTransport: CookieTransport;
   /**
    * The record, in order; later calls read it (a line this request wrote comes back as its
    * decision, `explain` lists it). Once `decisions` hands it out it is frozen, and the next
@@ -87,6 +98,11 @@ class Context implements RequestContext {
     this.policy = c.policy;
     const transport = c.transportFor(req);
     this.transport = transport;
+    this.#cookieTransport = transport.secure
+      ? SECURE
+      : transport.secureContext
+        ? SECURE_CONTEXT
+        : INSECURE;
     if (transport.diagnostics.length > 0)
       for (const d of transport.diagnostics) c.onReport(reportEvent(d.code, d.message, c.env));
     const outcome = c.redirect === null ? null : c.redirect(transport, req.method, req.url);
@@ -149,10 +165,10 @@ class Context implements RequestContext {
     const line = c.reportOnly || typeof header !== "string" ? null : cutWrittenLine(header);
     if (line === null) return this.#record(this.#decideLine(header));
     const plan = c.planFor(line.name);
-    let decision = rememberedLineDecision(plan, line, this.transport);
+    let decision = rememberedLineDecision(plan, line, this.#cookieTransport);
     if (decision === undefined) {
       decision = this.#decideLine(header);
-      rememberLineDecision(plan, line, this.transport, decision);
+      rememberLineDecision(plan, line, this.#cookieTransport, decision);
     }
     return this.#record(decision);
   }
@@ -213,7 +229,7 @@ class Context implements RequestContext {
   ): CookieDecision {
     const c = this.#c;
     const plan = c.planFor(String(name));
-    let decision = decideCookie(plan, value, options, encode, this.transport, clearing);
+    let decision = decideCookie(plan, value, options, encode, this.#cookieTransport, clearing);
     if (c.reportOnly) decision = decideAsWritten(plan, value, options, encode, decision, clearing);
     return decision;
   }

@@ -155,7 +155,8 @@ export interface Hop {
 }
 
 /** Who the client is and how the request arrived (SPEC §2.2). A fresh object for each
- * request: nothing an app does to one changes another request's decisions. */
+ * request, for the app to read: the engine keeps what its decisions need, so nothing an app
+ * writes to one changes this or another request's decisions. */
 export interface Transport {
   readonly protocol: "http" | "https";
   /** protocol === "https" */
@@ -460,7 +461,7 @@ export interface RequestContext {
   /** Answer with this refusal instead of the app, or null. */
   readonly reject: Refusal | null;
   readonly hsts: string | null;
-  /** Every cookie decided so far on this request, in order. */
+  /** Every cookie decided so far on this request, in order; frozen (copy it to change it). */
   readonly decisions: readonly CookieDecision[];
   /** Decide a cookie the app sets with these call-site options. */
   setCookie(

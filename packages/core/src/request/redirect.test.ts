@@ -4,7 +4,8 @@ import { request } from "../spec-example.fixture.js";
 import type { PolicyFile, PolicyRequest, RedirectSettings } from "../types.js";
 import { safeLocationPath } from "./redirect.js";
 
-function begin(
+/** The decision for one request under a policy with this `https.redirect`. */
+function decide(
   redirect: boolean | RedirectSettings,
   req: Partial<PolicyRequest>,
   trust: PolicyFile["proxy"] = {},
@@ -20,11 +21,11 @@ const host = (h: string) => ({ host: h });
 
 /** Where a plain HTTP GET / for this Host header is redirected, if anywhere. */
 const locationFor = (redirect: boolean | RedirectSettings, hostHeader: string) =>
-  begin(redirect, { headers: host(hostHeader) }).redirect?.location;
+  decide(redirect, { headers: host(hostHeader) }).redirect?.location;
 
 describe("https.redirect", () => {
   it("redirects plain HTTP with 308 by default, keeping path and query", () => {
-    const ctx = begin(true, { headers: host("example.com"), url: "/a/b?x=1&y=2" });
+    const ctx = decide(true, { headers: host("example.com"), url: "/a/b?x=1&y=2" });
     expect(ctx.redirect).toEqual({ status: 308, location: "https://example.com/a/b?x=1&y=2" });
     expect(ctx.reject).toBeNull();
   });
@@ -32,7 +33,7 @@ describe("https.redirect", () => {
   it("uses the configured status for GET and HEAD", () => {
     for (const status of [301, 302, 307, 308] as const) {
       for (const method of ["GET", "HEAD"]) {
-        expect(begin({ status }, { headers: host("example.com"), method }).redirect?.status).toBe(
+        expect(decide({ status }, { headers: host("example.com"), method }).redirect?.status).toBe(
           status,
         );
       }
@@ -41,22 +42,22 @@ describe("https.redirect", () => {
 
   it("301/302 become 308/307 for other methods so no body is lost", () => {
     expect(
-      begin({ status: 301 }, { headers: host("example.com"), method: "POST" }).redirect?.status,
+      decide({ status: 301 }, { headers: host("example.com"), method: "POST" }).redirect?.status,
     ).toBe(308);
     expect(
-      begin({ status: 302 }, { headers: host("example.com"), method: "PUT" }).redirect?.status,
+      decide({ status: 302 }, { headers: host("example.com"), method: "PUT" }).redirect?.status,
     ).toBe(307);
     expect(
-      begin({ status: 307 }, { headers: host("example.com"), method: "POST" }).redirect?.status,
+      decide({ status: 307 }, { headers: host("example.com"), method: "POST" }).redirect?.status,
     ).toBe(307);
   });
 
   it("never redirects a secure transport", () => {
-    expect(begin(true, { headers: host("example.com"), encrypted: true }).redirect).toBeNull();
+    expect(decide(true, { headers: host("example.com"), encrypted: true }).redirect).toBeNull();
   });
 
   it("no loop behind a trusted TLS-terminating proxy", () => {
-    const ctx = begin(true, {
+    const ctx = decide(true, {
       peer: "10.0.0.1",
       headers: {
         host: "example.com",
@@ -69,7 +70,7 @@ describe("https.redirect", () => {
   });
 
   it("an untrusted peer claiming https is still redirected", () => {
-    const ctx = begin(true, {
+    const ctx = decide(true, {
       peer: "203.0.113.9",
       headers: { host: "example.com", "x-forwarded-proto": "https" },
     });
@@ -83,13 +84,13 @@ describe("https.redirect", () => {
 
   it("excludes exact paths and prefixes ending in *", () => {
     const cfg = { exclude: ["/healthz", "/.well-known/*"] };
-    expect(begin(cfg, { headers: host("a.com"), url: "/healthz" }).redirect).toBeNull();
-    expect(begin(cfg, { headers: host("a.com"), url: "/healthz?probe=1" }).redirect).toBeNull();
-    expect(begin(cfg, { headers: host("a.com"), url: "/healthz/deep" }).redirect).not.toBeNull();
+    expect(decide(cfg, { headers: host("a.com"), url: "/healthz" }).redirect).toBeNull();
+    expect(decide(cfg, { headers: host("a.com"), url: "/healthz?probe=1" }).redirect).toBeNull();
+    expect(decide(cfg, { headers: host("a.com"), url: "/healthz/deep" }).redirect).not.toBeNull();
     expect(
-      begin(cfg, { headers: host("a.com"), url: "/.well-known/acme-challenge/x" }).redirect,
+      decide(cfg, { headers: host("a.com"), url: "/.well-known/acme-challenge/x" }).redirect,
     ).toBeNull();
-    expect(begin(cfg, { headers: host("a.com"), url: "/.well-knownx" }).redirect).not.toBeNull();
+    expect(decide(cfg, { headers: host("a.com"), url: "/.well-knownx" }).redirect).not.toBeNull();
   });
 
   describe("hosts allow-list", () => {
@@ -132,12 +133,12 @@ describe("https.redirect", () => {
         "evil..com",
         "evil.com:x",
       ]) {
-        const ctx = begin(true, { headers: host(h) });
+        const ctx = decide(true, { headers: host(h) });
         expect(ctx.redirect, JSON.stringify(h)).toBeNull();
         expect(ctx.reject?.status, JSON.stringify(h)).toBe(400);
         expect(typeof ctx.reject?.body).toBe("string");
       }
-      const none = begin(true, { headers: {} });
+      const none = decide(true, { headers: {} });
       expect(none.reject?.status).toBe(400);
     });
   });
@@ -145,7 +146,7 @@ describe("https.redirect", () => {
   it("the path can never change the host", () => {
     const cases = ["//evil.com", "/\\evil.com", "//evil.com/%2F..", "/\\/evil.com", "///evil.com"];
     for (const url of cases) {
-      const location = begin({ hosts: ["example.com"] }, { headers: host("example.com"), url })
+      const location = decide({ hosts: ["example.com"] }, { headers: host("example.com"), url })
         .redirect?.location;
       expect(new URL(location as string).host, url).toBe("example.com");
       expect(location?.startsWith("https://example.com/"), url).toBe(true);
@@ -154,7 +155,7 @@ describe("https.redirect", () => {
   });
 
   it("an absolute-form request target keeps only its path", () => {
-    const location = begin(
+    const location = decide(
       { hosts: ["example.com"] },
       { headers: host("example.com"), url: "http://evil.com/p?q" },
     ).redirect?.location;
