@@ -5,9 +5,9 @@
  * body, no `Refresh`), Next.js included. One server per framework, started once.
  */
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { send } from "@scope/test-support";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { adapters } from "./conformance/adapters.mjs";
 import { startServer } from "./conformance/harness.mjs";
@@ -45,37 +45,24 @@ afterAll(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-function send(base, method, path, headers = {}, body = undefined) {
-  const url = new URL(path, base);
-  return new Promise((resolve, reject) => {
-    const req = request(url, { method, headers, agent: false }, (res) => {
-      let text = "";
-      res.setEncoding("utf8");
-      res.on("data", (chunk) => {
-        text += chunk;
-      });
-      res.on("end", () => resolve({ status: res.statusCode, headers: res.headers, text }));
-    });
-    req.on("error", reject);
-    req.end(body);
-  });
-}
+const request = (base, method, path, headers = {}, body = undefined) =>
+  send(new URL(path, base).href, { method, headers, body });
 
 describe.each(adapters.map((a) => [a.framework]))("%s", (framework) => {
   it.each(BODIES)("POST /login with %s: 200 and a session cookie", async (_, headers, body) => {
-    const res = await send(servers[framework].url, "POST", "/login", headers, body);
+    const res = await request(servers[framework].url, "POST", "/login", headers, body);
     expect(res.status).toBe(200);
-    expect(JSON.parse(res.text)).toEqual({ ok: true });
+    expect(JSON.parse(res.body)).toEqual({ ok: true });
     expect(res.headers["set-cookie"]).toEqual([expect.stringMatching(/^sessionId=/)]);
   });
 
   it("an HTTPS redirect is bare: status, Location, empty body, no Refresh", async () => {
-    const res = await send(servers[framework].url, "GET", "/prefs?theme=dark", {
+    const res = await request(servers[framework].url, "GET", "/prefs?theme=dark", {
       host: "example.com",
     });
     expect(res.status).toBe(308);
     expect(res.headers.location).toBe("https://example.com/prefs?theme=dark");
-    expect(res.text).toBe("");
+    expect(res.body).toBe("");
     expect(res.headers.refresh).toBeUndefined();
     expect(res.headers["set-cookie"]).toBeUndefined();
   });

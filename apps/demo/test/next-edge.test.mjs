@@ -7,13 +7,12 @@
  */
 import { spawn } from "node:child_process";
 import { readFile } from "node:fs/promises";
-import { request } from "node:http";
 import { createRequire } from "node:module";
-import { createServer } from "node:net";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import setCookieParser from "set-cookie-parser";
+import { send } from "@scope/test-support";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { freePorts } from "../src/ports.mjs";
 
 const require = createRequire(import.meta.url);
 const APP = fileURLToPath(new URL("../next-edge/", import.meta.url));
@@ -23,21 +22,11 @@ const HOST = "app.test";
 let child;
 let port = 0;
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-    s.on("error", reject);
-  });
-}
-
 beforeAll(async () => {
   await readFile(join(APP, ".next/BUILD_ID")).catch(() => {
     throw new Error("apps/demo/next-edge is not built: run `pnpm build` first");
   });
-  port = await freePort();
+  [port] = await freePorts([0]);
   const env = { ...process.env, NEXT_TELEMETRY_DISABLED: "1" };
   delete env.NODE_ENV;
   delete env.COOKIE_POLICY_ENV;
@@ -63,24 +52,8 @@ afterAll(() => {
   if (child?.exitCode === null) child.kill("SIGTERM");
 });
 
-function send({ method = "POST", path = "/login", headers = {} } = {}) {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      { host: "127.0.0.1", port, method, path, headers: { host: HOST, ...headers }, agent: false },
-      (res) => {
-        let body = "";
-        res.setEncoding("utf8").on("data", (c) => {
-          body += c;
-        });
-        res.on("end", () => {
-          const cookies = setCookieParser.parse(res.headers["set-cookie"] ?? [], { map: true });
-          resolve({ status: res.statusCode, headers: res.headers, body, cookies });
-        });
-      },
-    );
-    req.on("error", reject).end();
-  });
-}
+const request = ({ method = "POST", path = "/login", headers = {} } = {}) =>
+  send(`http://127.0.0.1:${port}${path}`, { method, headers: { host: HOST, ...headers } });
 
 const viaTlsProxy = { "x-forwarded-proto": "https" };
 
@@ -94,7 +67,7 @@ describe("Next.js middleware.ts on the Edge runtime, policy imported from JSON",
   });
 
   it("redirects plain HTTP to HTTPS, keeping the path", async () => {
-    const res = await send({ method: "GET", path: "/account" });
+    const res = await request({ method: "GET", path: "/account" });
     expect(res.status).toBe(308);
     expect(res.headers.location).toBe(`https://${HOST}/account`);
     expect(res.headers["set-cookie"]).toBeUndefined();
@@ -102,7 +75,7 @@ describe("Next.js middleware.ts on the Edge runtime, policy imported from JSON",
   });
 
   it("over plain HTTP, drops the session cookie set in middleware and sends no HSTS", async () => {
-    const res = await send();
+    const res = await request();
     expect(res.status).toBe(200);
     expect(res.cookies.sessionId).toBeUndefined();
     expect(res.cookies.theme).toMatchObject({ value: "dark", maxAge: 600, sameSite: "Lax" });
@@ -111,19 +84,19 @@ describe("Next.js middleware.ts on the Edge runtime, policy imported from JSON",
   });
 
   it("behind the TLS proxy, sets the session cookie Secure and HttpOnly, with HSTS", async () => {
-    const res = await send({ headers: viaTlsProxy });
+    const res = await request({ headers: viaTlsProxy });
     expect(res.status).toBe(200);
     expect(res.cookies.sessionId).toMatchObject({ secure: true, httpOnly: true, sameSite: "Lax" });
     expect(res.cookies.theme).toMatchObject({ secure: true, maxAge: 600 });
     expect(res.headers["strict-transport-security"]).toBe("max-age=31536000");
-    const account = await send({ method: "GET", path: "/account", headers: viaTlsProxy });
+    const account = await request({ method: "GET", path: "/account", headers: viaTlsProxy });
     expect(account.status).toBe(200);
     expect(account.body).toBe("your account");
     expect(account.headers["strict-transport-security"]).toBe("max-age=31536000");
   });
 
   it("refuses a hostile Host with 400 instead of redirecting to it", async () => {
-    const res = await send({ method: "GET", path: "/account", headers: { host: "a..b" } });
+    const res = await request({ method: "GET", path: "/account", headers: { host: "a..b" } });
     expect(res.status).toBe(400);
     expect(res.headers.location).toBeUndefined();
   });

@@ -14,18 +14,17 @@
  */
 import { execFile, spawn } from "node:child_process";
 import { cp, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
-import { request as httpRequest } from "node:http";
 import { connect as http2Connect } from "node:http2";
-import { request as httpsRequest } from "node:https";
 import { createRequire } from "node:module";
-import { createServer, connect as netConnect } from "node:net";
+import { connect as netConnect } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
-import { writeCertificate } from "@scope/test-support";
+import { send as sendTo, writeCertificate } from "@scope/test-support";
 import setCookieParser from "set-cookie-parser";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { freePorts } from "../../src/ports.mjs";
 import { npmInstall, packTarballs } from "../tarballs.mjs";
 
 const run = promisify(execFile);
@@ -89,17 +88,6 @@ let work = "";
 const servers = {};
 const children = [];
 
-/** A free loopback port (wrangler needs one named). */
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-    s.on("error", reject);
-  });
-}
-
 /** Starts a child in its own process group; resolves with the first stdout line matching `ready`. */
 function start(command, args, cwd, ready) {
   const child = spawn(command, args, {
@@ -132,7 +120,7 @@ function start(command, args, cwd, ready) {
 }
 
 async function startWrangler(dir, tls) {
-  const [port, inspector] = [await freePort(), await freePort()];
+  const [port, inspector] = await freePorts([0, 0]); // wrangler needs them named
   const args = [WRANGLER, "dev", "--local", "--ip", "127.0.0.1", "--port", `${port}`];
   args.push("--inspector-port", `${inspector}`, "--show-interactive-dev-session=false");
   // Each instance its own state: two workerd processes on one SQLite file fail at start
@@ -177,30 +165,16 @@ afterAll(async () => {
   if (work) await rm(work, { recursive: true, force: true });
 });
 
-/** One HTTP/1.1 request: `tls` picks the server, `from` the client's loopback address. */
+/**
+ * One HTTP/1.1 request: `tls` picks the server (wrangler's HTTPS has its own certificate:
+ * not verified), `from` the client's loopback address.
+ */
 function send(port, { tls = false, method = "POST", path = "/login", headers = {}, from }) {
-  const request = tls ? httpsRequest : httpRequest;
-  return new Promise((resolve, reject) => {
-    const req = request(
-      {
-        host: "127.0.0.1",
-        port,
-        method,
-        path,
-        headers: { host: HOST, connection: "close", ...headers },
-        localAddress: from,
-        rejectUnauthorized: false,
-        agent: false,
-      },
-      (res) => {
-        let body = "";
-        res.setEncoding("utf8").on("data", (c) => {
-          body += c;
-        });
-        res.on("end", () => resolve(reply(res.statusCode, res.headers, body)));
-      },
-    );
-    req.on("error", reject).end();
+  return sendTo(`${tls ? "https" : "http"}://127.0.0.1:${port}${path}`, {
+    method,
+    headers: { host: HOST, connection: "close", ...headers },
+    localAddress: from,
+    verify: false,
   });
 }
 
