@@ -22,12 +22,11 @@
 import { execFile, spawn } from "node:child_process";
 import { once } from "node:events";
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { request } from "node:http";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { createInterface } from "node:readline";
 import { promisify } from "node:util";
-import setCookieParser from "set-cookie-parser";
+import { send } from "@scope/test-support";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freePorts } from "../src/ports.mjs";
 import { INSTALL_TIMEOUT, root } from "./tarballs.mjs";
@@ -93,19 +92,29 @@ async function npmInstall(dir, packages) {
   await run("npm", install, { cwd: dir, timeout: INSTALL_TIMEOUT });
 }
 
-function post(url, headers) {
-  return new Promise((resolve, reject) => {
-    const req = request(url, { method: "POST", headers, agent: false }, (res) => {
-      let text = "";
-      res.setEncoding("utf8");
-      res.on("data", (chunk) => {
-        text += chunk;
-      });
-      res.on("end", () => resolve({ status: res.statusCode, headers: res.headers, text }));
-    });
-    req.on("error", reject);
-    req.end();
-  });
+/**
+ * What every quick start promises for `POST /login`: when the one proxy hop says https, 200,
+ * `answers.https` and the session cookie Secure, HttpOnly, Strict; over plain HTTP, 200,
+ * `answers.plain` and no cookie. `output` says what the server printed, on a failure.
+ */
+async function expectLogins(url, answers, output) {
+  const proxied = await send(url, { method: "POST", headers: { "x-forwarded-proto": "https" } });
+  expect(proxied.status, output()).toBe(200);
+  expect(JSON.parse(proxied.body)).toEqual(answers.https);
+  expect(proxied.cookieList).toEqual([
+    expect.objectContaining({
+      name: "sessionId",
+      path: "/",
+      secure: true,
+      httpOnly: true,
+      sameSite: "Strict",
+    }),
+  ]);
+
+  const plain = await send(url, { method: "POST" });
+  expect(plain.status, output()).toBe(200);
+  expect(JSON.parse(plain.body)).toEqual(answers.plain);
+  expect(plain.setCookie).toEqual([]);
 }
 
 /** `node <file>` with PORT=0 and no profile chosen; resolves with its URL once it listens. */
@@ -129,24 +138,21 @@ async function startApp(dir, file) {
 
 /** Both requests of the quick start, and what the READMEs promise for them. */
 async function expectQuickStart(app) {
-  const proxied = await post(app.url, { "x-forwarded-proto": "https" });
-  expect(proxied.status).toBe(200);
-  expect(JSON.parse(proxied.text)).toEqual({ ok: true, https: true });
-  const [session, ...others] = setCookieParser.parse(proxied.headers["set-cookie"] ?? []);
-  expect(others).toEqual([]);
-  expect(session).toMatchObject({
-    name: "sessionId",
-    path: "/",
-    secure: true,
-    httpOnly: true,
-    sameSite: "Strict",
-  });
-
-  const plain = await post(app.url, {});
-  expect(plain.status).toBe(200);
-  expect(JSON.parse(plain.text)).toEqual({ ok: true, https: false });
-  expect(plain.headers["set-cookie"]).toBeUndefined();
+  const answers = { https: { ok: true, https: true }, plain: { ok: true, https: false } };
+  await expectLogins(app.url, answers, app.stderr);
   expect(app.stderr()).toContain("ENV_DEFAULTED");
+}
+
+/** The README's block written into `dir` as its file, run with node, and checked. */
+async function runQuickStart(dir, block) {
+  await mkdir(dirname(join(dir, block.file)), { recursive: true });
+  await writeFile(join(dir, block.file), block.code);
+  const app = await startApp(dir, block.file);
+  try {
+    await expectQuickStart(app);
+  } finally {
+    app.child.kill("SIGTERM");
+  }
 }
 
 describe("README quick starts, verbatim, in new npm apps", () => {
@@ -169,15 +175,7 @@ describe("README quick starts, verbatim, in new npm apps", () => {
       ]);
       // `npx cookie-policy init`: the bin npm linked for the installed packages.
       await run("npx", ["--no-install", "cookie-policy", "init"], { cwd: dir });
-      await mkdir(dirname(join(dir, block.file)), { recursive: true });
-      await writeFile(join(dir, block.file), block.code);
-
-      const app = await startApp(dir, block.file);
-      try {
-        await expectQuickStart(app);
-      } finally {
-        app.child.kill("SIGTERM");
-      }
+      await runQuickStart(dir, block);
     },
     INSTALL_TIMEOUT,
   );
@@ -210,13 +208,7 @@ describe("with pnpm", () => {
       const manifest = JSON.parse(await readFile(join(dir, "package.json"), "utf8"));
       expect(Object.keys(manifest.dependencies).sort()).toEqual(["@scope/cookie-koa", "koa"]);
       await run("pnpm", ["exec", "cookie-policy", "init"], { cwd: dir, env });
-      await writeFile(join(dir, block.file), block.code);
-      const app = await startApp(dir, block.file);
-      try {
-        await expectQuickStart(app);
-      } finally {
-        app.child.kill("SIGTERM");
-      }
+      await runQuickStart(dir, block);
     },
     INSTALL_TIMEOUT,
   );
@@ -312,25 +304,9 @@ describe("Next.js's quick start, verbatim, built and started", () => {
 
       const app = await nextStart(dir);
       try {
-        // The README's curl: one proxy hop (`init --next` trusts one by count) says https.
-        const proxied = await post(app.url, { "x-forwarded-proto": "https" });
-        expect(proxied.status, app.output()).toBe(200);
-        expect(JSON.parse(proxied.text)).toEqual({ ok: true });
-        const [session, ...others] = setCookieParser.parse(proxied.headers["set-cookie"] ?? []);
-        expect(others).toEqual([]);
-        expect(session).toMatchObject({
-          name: "sessionId",
-          path: "/",
-          secure: true,
-          httpOnly: true,
-          sameSite: "Strict",
-        });
-
-        // Plain HTTP (Next fills in X-Forwarded-Proto: http): the sensitive cookie is dropped.
-        const plain = await post(app.url, {});
-        expect(plain.status, app.output()).toBe(200);
-        expect(JSON.parse(plain.text)).toEqual({ ok: true });
-        expect(plain.headers["set-cookie"]).toBeUndefined();
+        // The README's curl: one proxy hop (`init --next` trusts one by count) says https;
+        // over plain HTTP (Next fills in X-Forwarded-Proto: http) the session cookie is dropped.
+        await expectLogins(app.url, { https: { ok: true }, plain: { ok: true } }, app.output);
       } finally {
         app.child.kill("SIGTERM");
       }
