@@ -40,6 +40,17 @@ const setOne = (scheme, name, value, options) =>
     body: [options === undefined ? { name, value } : { name, value, options }],
   });
 
+/** The case builder for a section whose cases all run on `policy`. */
+const caseOn = (policy) => (id, title, env, req, expect, needs) => ({
+  id,
+  title,
+  policy,
+  env,
+  request: req,
+  expect,
+  ...(needs ? { needs } : {}),
+});
+
 const PEER = ["peer"];
 const PROBE = "/prefs?theme=dark";
 const ok = (cookies = {}, hsts = null) => ({ status: 200, location: null, hsts, cookies });
@@ -529,6 +540,7 @@ const ck = (id, title, scheme, name, value, options, expect) => ({
   request: setOne(scheme, name, value, options),
   expect,
 });
+const onCookies = caseOn("cookies");
 const MAX = 34560000;
 const cookieCases = [
   ck(
@@ -872,30 +884,27 @@ const cookieCases = [
       ],
     },
   },
-  {
-    id: "hsts-preload-on-https",
-    title: "HSTS with includeSubDomains and preload on HTTPS for a DNS host",
-    policy: "cookies",
-    env: "production",
-    request: getS("/explain", { headers: EX }),
-    expect: ok({}, "max-age=63072000; includeSubDomains; preload"),
-  },
-  {
-    id: "hsts-never-for-ip-host",
-    title: "no HSTS for an IP-literal host",
-    policy: "cookies",
-    env: "production",
-    request: getS("/explain"),
-    expect: ok({}, null),
-  },
-  {
-    id: "hsts-never-on-http",
-    title: "no HSTS on an insecure transport",
-    policy: "cookies",
-    env: "production",
-    request: get("/explain", { headers: EX }),
-    expect: ok({}, null),
-  },
+  onCookies(
+    "hsts-preload-on-https",
+    "HSTS with includeSubDomains and preload on HTTPS for a DNS host",
+    "production",
+    getS("/explain", { headers: EX }),
+    ok({}, "max-age=63072000; includeSubDomains; preload"),
+  ),
+  onCookies(
+    "hsts-never-for-ip-host",
+    "no HSTS for an IP-literal host",
+    "production",
+    getS("/explain"),
+    ok({}, null),
+  ),
+  onCookies(
+    "hsts-never-on-http",
+    "no HSTS on an insecure transport",
+    "production",
+    get("/explain", { headers: EX }),
+    ok({}, null),
+  ),
   ck(
     "cookie-value-semicolon-encoded",
     "a value with '; Domain=' is encoded: no attribute is injected",
@@ -909,111 +918,93 @@ const cookieCases = [
 
 // SPEC §2.3 localhost ----------------------------------------------------------------
 const LH = { host: "localhost" };
+const lh = caseOn("localhost");
 const localhostCases = [
-  {
-    id: "localhost-secure-context-login",
-    title: "localhost secure-context: a secure-always cookie is kept on http://localhost",
-    policy: "localhost",
-    env: "production",
-    request: post("/login", { headers: LH }),
-    expect: ok({ sessionId: { secure: true, httpOnly: true } }),
-    needs: PEER,
-  },
-  {
-    id: "localhost-secure-context-subdomain",
-    title: "*.localhost is localhost too",
-    policy: "localhost",
-    env: "production",
-    request: post("/login", { headers: { host: "app.localhost" } }),
-    expect: ok({ sessionId: { secure: true } }),
-    needs: PEER,
-  },
-  {
-    id: "localhost-secure-context-loopback-ip",
-    title: "a 127.0.0.0/8 host is localhost too",
-    policy: "localhost",
-    env: "production",
-    request: post("/login"),
-    expect: ok({ sessionId: { secure: true } }),
-    needs: PEER,
-  },
-  {
-    id: "localhost-secure-context-auto",
-    title: "secure-context makes secure: auto emit Secure on localhost",
-    policy: "localhost",
-    env: "production",
-    request: get(PROBE, { headers: LH }),
-    expect: ok({ theme: { secure: true } }),
-    needs: PEER,
-  },
-  {
-    id: "localhost-secure-context-other-host",
-    title: "a non-localhost host gets no secure context",
-    policy: "localhost",
-    env: "production",
-    request: post("/login", { headers: EX }),
-    expect: ok({ sessionId: null }),
-  },
-  {
-    id: "localhost-insecure-login-dropped",
-    title: "localhost insecure (default): http://localhost is plain HTTP",
-    policy: "localhost",
-    env: "plain",
-    request: post("/login", { headers: LH }),
-    expect: ok({ sessionId: null }),
-  },
-  {
-    id: "localhost-insecure-auto",
-    title: "localhost insecure: secure auto gives no Secure",
-    policy: "localhost",
-    env: "plain",
-    request: get(PROBE, { headers: LH }),
-    expect: ok({ theme: { secure: false } }),
-  },
-  {
-    id: "hsts-never-for-localhost",
-    title: "no HSTS for localhost, even on HTTPS",
-    policy: "localhost",
-    env: "production",
-    request: getS(PROBE, { headers: LH }),
-    expect: ok({ theme: { secure: true } }, null),
-  },
-  {
-    id: "hsts-never-for-ipv6-literal",
-    title: "no HSTS for an IPv6-literal host",
-    policy: "localhost",
-    env: "production",
-    request: getS(PROBE, { headers: { host: "[2001:db8::1]" } }),
-    expect: ok({ theme: { secure: true } }, null),
-  },
-  {
-    id: "hsts-on-https-dns-host",
-    title: "HSTS on HTTPS for a DNS host",
-    policy: "localhost",
-    env: "production",
-    request: getS(PROBE, { headers: EX }),
-    expect: ok({ theme: { secure: true } }, HSTS_600),
-  },
-  {
-    id: "localhost-secure-context-still-redirected",
-    title: "secure-context never makes a redirect treat http://localhost as HTTPS",
-    policy: "localhost",
-    env: "redirecting",
-    request: get(PROBE, { headers: LH }),
-    expect: redirect(308, "https://localhost/prefs?theme=dark", { theme: null }),
-  },
+  lh(
+    "localhost-secure-context-login",
+    "localhost secure-context: a secure-always cookie is kept on http://localhost",
+    "production",
+    post("/login", { headers: LH }),
+    ok({ sessionId: { secure: true, httpOnly: true } }),
+    PEER,
+  ),
+  lh(
+    "localhost-secure-context-subdomain",
+    "*.localhost is localhost too",
+    "production",
+    post("/login", { headers: { host: "app.localhost" } }),
+    ok({ sessionId: { secure: true } }),
+    PEER,
+  ),
+  lh(
+    "localhost-secure-context-loopback-ip",
+    "a 127.0.0.0/8 host is localhost too",
+    "production",
+    post("/login"),
+    ok({ sessionId: { secure: true } }),
+    PEER,
+  ),
+  lh(
+    "localhost-secure-context-auto",
+    "secure-context makes secure: auto emit Secure on localhost",
+    "production",
+    get(PROBE, { headers: LH }),
+    ok({ theme: { secure: true } }),
+    PEER,
+  ),
+  lh(
+    "localhost-secure-context-other-host",
+    "a non-localhost host gets no secure context",
+    "production",
+    post("/login", { headers: EX }),
+    ok({ sessionId: null }),
+  ),
+  lh(
+    "localhost-insecure-login-dropped",
+    "localhost insecure (default): http://localhost is plain HTTP",
+    "plain",
+    post("/login", { headers: LH }),
+    ok({ sessionId: null }),
+  ),
+  lh(
+    "localhost-insecure-auto",
+    "localhost insecure: secure auto gives no Secure",
+    "plain",
+    get(PROBE, { headers: LH }),
+    ok({ theme: { secure: false } }),
+  ),
+  lh(
+    "hsts-never-for-localhost",
+    "no HSTS for localhost, even on HTTPS",
+    "production",
+    getS(PROBE, { headers: LH }),
+    ok({ theme: { secure: true } }, null),
+  ),
+  lh(
+    "hsts-never-for-ipv6-literal",
+    "no HSTS for an IPv6-literal host",
+    "production",
+    getS(PROBE, { headers: { host: "[2001:db8::1]" } }),
+    ok({ theme: { secure: true } }, null),
+  ),
+  lh(
+    "hsts-on-https-dns-host",
+    "HSTS on HTTPS for a DNS host",
+    "production",
+    getS(PROBE, { headers: EX }),
+    ok({ theme: { secure: true } }, HSTS_600),
+  ),
+  lh(
+    "localhost-secure-context-still-redirected",
+    "secure-context never makes a redirect treat http://localhost as HTTPS",
+    "redirecting",
+    get(PROBE, { headers: LH }),
+    redirect(308, "https://localhost/prefs?theme=dark", { theme: null }),
+  ),
 ];
 
 // SPEC §2.4: redirect and HSTS (policy "redirect": trust 127.0.0.1) -------------------
-const rd = (id, title, env, req, expect, needs) => ({
-  id,
-  title,
-  policy: "redirect",
-  env,
-  request: req,
-  expect,
-  ...(needs ? { needs } : {}),
-});
+const rd = caseOn("redirect");
 const redirectCases = [
   rd(
     "redirect-allowed-host",
@@ -1256,15 +1247,7 @@ const redirectCases = [
 ];
 
 // SPEC §2.1 + §5: profiles by environment and the demo flows on the SPEC example -----
-const spec = (id, title, env, req, expect, needs) => ({
-  id,
-  title,
-  policy: "spec",
-  env,
-  request: req,
-  expect,
-  ...(needs ? { needs } : {}),
-});
+const spec = caseOn("spec");
 const SESSION_DEV = { secure: false, httpOnly: true, sameSite: "strict", path: "/", maxAge: 3600 };
 const SESSION_PROD = { secure: true, httpOnly: true, sameSite: "strict", path: "/", maxAge: 3600 };
 const specCases = [
