@@ -75,11 +75,13 @@ const cookieKey = (d: CookieDecision) => `${d.name};${d.attributes?.domain};${d.
 function emit(reply: Reply, ctx: RequestContext, d: CookieDecision): Reply {
   if (d.action === "error") throw d.error;
   if (d.header === null) return reply;
-  const key = cookieKey(d);
-  const replaced = new Set(ctx.decisions.filter((e) => e !== d && cookieKey(e) === key));
-  const lines = [reply.getHeader("set-cookie") ?? []].flat().map(String);
-  const kept = lines.filter((line) => ![...replaced].some((e) => e.header === line));
-  return reply.removeHeader("set-cookie").header("set-cookie", [...kept, d.header]);
+  const replaced = ctx.decisions.filter((e) => e !== d && cookieKey(e) === cookieKey(d));
+  if (replaced.length > 0) {
+    const lines = [reply.getHeader("set-cookie") ?? []].flat().map(String);
+    const kept = lines.filter((line) => !replaced.some((e) => e.header === line));
+    reply.removeHeader("set-cookie").header("set-cookie", kept);
+  }
+  return reply.header("set-cookie", d.header);
 }
 
 function setCookie(this: Reply, name: string, value: string, options?: ReplyCookieOptions) {
