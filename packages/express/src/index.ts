@@ -1,11 +1,9 @@
 /**
  * @scope/cookie-express: `app.use(cookiePolicy())`, then `res.cookie()` and
  * `res.clearCookie()` obey the cookie policy, and so does every other Set-Cookie line
- * (re-decided as the head is written); HTTPS redirect and HSTS happen here, before any
+ * (decided as the head is written); HTTPS redirect and HSTS happen here, before any
  * route. Every rule lives in @scope/cookie-core: this file only translates.
  */
-import { createHmac } from "node:crypto";
-import type { ServerResponse } from "node:http";
 import {
   type AdapterOptions,
   answerNodeRequest,
@@ -16,6 +14,7 @@ import {
   type RequestContext,
 } from "@scope/cookie-core";
 import { loadCookiePolicy } from "@scope/cookie-core/node";
+import { sign } from "cookie-signature";
 import express, {
   type CookieOptions as ExpressCookieOptions,
   type RequestHandler,
@@ -62,89 +61,83 @@ function toPolicyOptions(
   };
 }
 
-/** The same signature as cookie-signature's `sign()`, which Express uses and cookie-parser checks. */
-function sign(value: string, secret: string): string {
-  return `${value}.${createHmac("sha256", secret).update(value).digest("base64").replace(/=+$/, "")}`;
-}
-
 /**
- * Each request's context, keyed by `req`. Express gives every req/res a hidden class of its
- * own (it re-prototypes them per request), so each property added to one makes V8 build a
- * new map: several µs a store. This adapter adds none; it wraps Express's prototypes once.
+ * Each request's context, keyed by `req`. Nothing is added to `req` or `res` per request
+ * (not even the applier's per-response `writeHead`): Express re-prototypes both for every
+ * request, so each property added to one costs V8 a new hidden class, which the realistic
+ * bench shows. Express's members are wrapped instead, once, on the prototypes where Express
+ * defines them (shared by every app and sub-app of that copy of Express); a request that did
+ * not pass the middleware gets Express's own.
  */
 const contexts = new WeakMap<object, RequestContext>();
+/** Prototypes already wrapped, and the ones requests arrived with. */
+const seen = new WeakSet<object>();
 
-/** Apply a verdict: `set` appends its header, `drop` writes nothing, `error` takes Express's error path. */
+/** Applies a call-site decision: `set` appends its line, `error` takes Express's error path. */
 function apply(res: Response, decision: CookieDecision): Response {
   if (decision.action === "error") throw decision.error;
-  if (decision.header !== null) {
-    res.append("Set-Cookie", decision.header);
-  }
+  if (decision.header !== null) res.append("Set-Cookie", decision.header);
   return res;
 }
 
-/** The prototype in `proto`'s chain that defines `key` (where Express defines its members). */
-function definer(proto: object, key: string): object {
+/** Defines `members` on the prototype in `proto`'s chain that defines `key`, once. */
+function wrapOnce(proto: object, key: string, members: (owner: object) => PropertyDescriptorMap) {
   let owner: object | null = proto;
   while (owner !== null && !Object.hasOwn(owner, key)) owner = Object.getPrototypeOf(owner);
-  return owner ?? proto;
+  if (owner === null || seen.has(owner)) return;
+  seen.add(owner);
+  Object.defineProperties(owner, members(owner));
 }
-
-/** Prototypes already wrapped, and the ones requests arrived with (app.request of each app). */
-const seen = new WeakSet<object>();
 
 /**
- * `req.cookiePolicy`, and one answer to "is this HTTPS?": express-session (cookie.secure),
- * passport & co. read req.protocol / req.secure, which Express derives from its own `trust
- * proxy`. In enforce mode they answer from the policy's transport; a request that did not
- * pass the middleware, or report-only mode, gets Express's own answer. Assigning still makes
- * an own property, as with Express's getters.
+ * `req.cookiePolicy`, and `req.protocol` / `req.secure` from the policy's transport in
+ * enforce mode: express-session (cookie.secure), passport & co. read them, and Express
+ * would answer from its own `trust proxy`. Report-only changes nothing: Express answers.
  */
-function wrapRequest(owner: object): void {
-  Object.defineProperty(owner, "cookiePolicy", {
-    configurable: true,
-    get(this: object) {
-      return contexts.get(this);
-    },
-    set(this: object, ctx: RequestContext) {
-      contexts.set(this, ctx);
-    },
-  });
-  for (const key of ["protocol", "secure"] as const) {
-    const target = definer(owner, key);
-    const original = Object.getOwnPropertyDescriptor(target, key);
-    Object.defineProperty(target, key, {
-      configurable: true,
-      enumerable: original?.enumerable ?? false,
+function requestMembers(owner: object): PropertyDescriptorMap {
+  const byPolicy = (key: "protocol" | "secure"): PropertyDescriptor => {
+    const express = Object.getOwnPropertyDescriptor(owner, key);
+    return {
+      ...express,
       get(this: object) {
-        const ctx = contexts.get(this); // report-only changes nothing: Express answers
-        if (ctx !== undefined && ctx.policy.mode === "enforce") return ctx.transport[key];
-        return original?.get ? original.get.call(this) : original?.value;
+        const ctx = contexts.get(this);
+        return ctx?.policy.mode === "enforce" ? ctx.transport[key] : express?.get?.call(this);
       },
-      set(this: object, value: unknown) {
-        Object.defineProperty(this, key, { value, configurable: true, writable: true });
+    };
+  };
+  return {
+    cookiePolicy: {
+      configurable: true,
+      get(this: object) {
+        return contexts.get(this);
       },
-    });
-  }
+    },
+    protocol: byPolicy("protocol"),
+    secure: byPolicy("secure"),
+  };
 }
+
+type Method = (this: Response, ...args: unknown[]) => Response;
 
 /**
  * `res.cookie()` / `res.clearCookie()` decided by the policy, and every head written through
- * `writeHead` (the on-headers technique, so express-session's cookie is decided too), defined
- * once where Express defines `res.cookie`. Responses of requests that did not pass the
- * middleware keep Express's behaviour.
+ * `writeHead` (core's `decideHead`). On the prototype, a wrapper a library takes per
+ * response (express-session's on-headers, mounted before or after the policy) runs before
+ * it, so the lines that library writes are in the head decided here.
  */
-function wrapResponse(owner: Response): void {
-  // Express's own methods, for responses the policy does not decide.
-  const cookie = owner.cookie as (this: Response, ...args: unknown[]) => Response;
-  const clearCookie = owner.clearCookie as (this: Response, ...args: unknown[]) => Response;
-  const node = Object.getPrototypeOf(owner) as ServerResponse;
+function responseMembers(owner: object): PropertyDescriptorMap {
+  const { cookie, clearCookie, writeHead } = owner as Record<
+    "cookie" | "clearCookie" | "writeHead",
+    Method
+  >;
   function policyCookie(this: Response, name: string, value: unknown, o?: ExpressCookieOptions) {
     const ctx = contexts.get(this.req);
     if (ctx === undefined) return cookie.call(this, name, value, o);
+    // Express writes an object value as `j:` + its JSON (cookie-parser reads it back); it
+    // exports no function for it.
     let val = typeof value === "object" ? `j:${JSON.stringify(value)}` : String(value);
     if (o?.signed) {
-      const secret = (this.req as { secret?: string }).secret;
+      const { secret } = this.req as { secret?: string }; // set by cookie-parser
       if (!secret) throw new Error('cookieParser("secret") required for signed cookies');
       val = `s:${sign(val, secret)}`;
     }
@@ -156,34 +149,17 @@ function wrapResponse(owner: Response): void {
     if (ctx === undefined) return clearCookie.call(this, name, o);
     return apply(this, ctx.clearCookie(name, toPolicyOptions(ctx, o, true)));
   }
-  // On the prototype, not each response: a session library mounted before the policy
-  // (express-session's on-headers) wraps each response's writeHead before the middleware
-  // runs, and only the prototype's runs after its Set-Cookie is written.
   function policyWriteHead(this: Response, ...args: unknown[]) {
     const ctx = contexts.get(this.req);
     if (ctx !== undefined) decideHead(ctx, this, args);
-    return (node.writeHead as (...a: unknown[]) => ServerResponse).apply(this, args);
+    return writeHead.apply(this, args);
   }
-  for (const [key, value] of [
-    ["cookie", policyCookie],
-    ["clearCookie", policyClearCookie],
-    ["writeHead", policyWriteHead],
-  ] as const)
-    Object.defineProperty(owner, key, { value, configurable: true, writable: true });
-}
-
-/** Wraps the prototypes Express defines `protocol` and `cookie` on (each once). */
-function wrapExpress(request: object, response: object): void {
-  const reqOwner = definer(request, "protocol");
-  if (!seen.has(reqOwner)) {
-    seen.add(reqOwner);
-    wrapRequest(reqOwner);
-  }
-  const resOwner = definer(response, "cookie") as Response;
-  if (!seen.has(resOwner)) {
-    seen.add(resOwner);
-    wrapResponse(resOwner);
-  }
+  const method = (value: unknown) => ({ value, configurable: true, writable: true });
+  return {
+    cookie: method(policyCookie),
+    clearCookie: method(policyClearCookie),
+    writeHead: method(policyWriteHead),
+  };
 }
 
 /**
@@ -197,22 +173,24 @@ export function cookiePolicy(options: CookiePolicyOptions = {}): RequestHandler 
     mode: options.mode,
     onReport: options.onReport,
   });
-  // Now, not on the first request: a wrapper mounted earlier (express-session's on-headers)
-  // takes `res.writeHead` per request and must find the policy's already.
-  wrapExpress(express.request, express.response);
+  // Now, not on the first request: express-session mounted before the policy takes
+  // `res.writeHead` per response and must find the policy's already.
+  wrapOnce(express.request, "protocol", requestMembers);
+  wrapOnce(express.response, "cookie", responseMembers);
   return (req, res, next) => {
     // originalUrl: a mounted middleware sees a shortened req.url; redirects need the full one.
     const { socket, headers, rawHeaders, method, originalUrl } = req;
     const ctx = policy.decideRequest(
       nodeRequest({ socket, headers, rawHeaders, method, url: originalUrl }),
     );
-    // A nested cookiePolicy() replaces the context: the latest policy decides.
     contexts.set(req, ctx);
-    // Another copy of Express than the one this package resolves is wrapped on its first request.
-    const reqProto = Object.getPrototypeOf(req) as object;
-    if (!seen.has(reqProto)) {
-      seen.add(reqProto);
-      wrapExpress(reqProto, Object.getPrototypeOf(res) as object);
+    // Each app and sub-app gives its requests a prototype of its own, over Express's (and
+    // an app may run on another copy of Express than the one imported here).
+    const proto = Object.getPrototypeOf(req) as object;
+    if (!seen.has(proto)) {
+      seen.add(proto);
+      wrapOnce(proto, "protocol", requestMembers);
+      wrapOnce(Object.getPrototypeOf(res), "cookie", responseMembers);
     }
     if (!answerNodeRequest(ctx, res)) next();
   };
