@@ -1,11 +1,13 @@
+/**
+ * What is Express's own: res.cookie's options (maxAge in milliseconds, signed, object values,
+ * encode, chaining), report-only's implicit Path=/, req.protocol after a header rewrite.
+ * The policy's rules through every adapter are apps/demo's conformance suite.
+ */
 import { createHmac } from "node:crypto";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { inspect } from "node:util";
 import type { PolicyFile, ReportEvent } from "@scope/cookie-core";
 import { type Served, send, serve } from "@scope/test-support";
-import express, { type ErrorRequestHandler } from "express";
+import express from "express";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type CookiePolicyOptions, cookiePolicy } from "./index.js";
 
@@ -17,7 +19,6 @@ const policy: PolicyFile = {
   cookies: {
     sessionId: { sensitive: true, maxAge: 3600 },
     theme: { httpOnly: false, maxAge: 31536000 },
-    csrfToken: { sensitive: true, onInsecure: "error" },
   },
 };
 
@@ -34,26 +35,13 @@ function app(options: CookiePolicyOptions, reports: ReportEvent[] = []) {
   });
   a.get("/login", (req, res) => {
     res.cookie("sessionId", "abc123");
-    res.json({ transport: req.cookiePolicy.transport, decisions: req.cookiePolicy.decisions });
-  });
-  a.get("/weak", (_req, res) => {
-    res
-      .cookie("sessionId", "abc", {
-        secure: false,
-        httpOnly: false,
-        sameSite: "lax",
-        maxAge: 7_200_000,
-      })
-      .send("ok");
+    res.json({ decisions: req.cookiePolicy.decisions });
   });
   a.get("/prefs", (_req, res) => {
     res.cookie("theme", "dark", { maxAge: 90_000 }).cookie("lang", "fr").send("ok");
   });
   a.get("/logout", (_req, res) => {
-    res.clearCookie("sessionId").send("ok");
-  });
-  a.get("/csrf", (_req, res) => {
-    res.cookie("csrfToken", "t0k").send("ok");
+    res.clearCookie("sessionId", { maxAge: 60_000 }).send("ok");
   });
   a.get("/express-features", (_req, res) => {
     res.append("Set-Cookie", "legacy=1; Path=/");
@@ -63,81 +51,17 @@ function app(options: CookiePolicyOptions, reports: ReportEvent[] = []) {
       .cookie("shout", "hello", { encode: (v) => v.toUpperCase() })
       .send("ok");
   });
-  const onError: ErrorRequestHandler = (err, _req, res, _next) => {
-    res.status(err.status ?? 500).json({ error: err.code });
-  };
-  a.use(onError);
   return a;
 }
 
 const codes = (reports: ReportEvent[]) => reports.map((r) => r.code);
 
-describe("cookiePolicy() in an Express 5 app", () => {
-  const reports: ReportEvent[] = [];
+describe("res.cookie / res.clearCookie in an Express 5 app", () => {
   let served: Served;
   beforeAll(async () => {
-    served = await serve(app({ config: policy }, reports));
+    served = await serve(app({ config: policy }));
   });
   afterAll(() => served.close());
-
-  it("drops sessionId over plain HTTP (onInsecure: drop) and reports it", async () => {
-    const r = await send(`${served.http}/login`);
-    expect(r.status).toBe(200);
-    expect(r.setCookie).toEqual([]);
-    const { transport, decisions } = JSON.parse(r.body);
-    expect(transport).toMatchObject({ protocol: "http", secure: false });
-    expect(decisions[0]).toMatchObject({ name: "sessionId", action: "drop", secure: true });
-    expect(codes(reports)).toContain("INSECURE_TRANSPORT_DROPPED");
-  });
-
-  it("keeps sessionId Secure behind a trusted proxy (127.0.0.2, X-Forwarded-Proto: https)", async () => {
-    const r = await send(`${served.http}/login`, {
-      localAddress: "127.0.0.2",
-      headers: { "X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.7" },
-    });
-    expect(r.cookies.sessionId).toMatchObject({ secure: true, httpOnly: true });
-    expect(JSON.parse(r.body).transport).toMatchObject({
-      protocol: "https",
-      source: "x-forwarded-proto",
-      clientAddress: "203.0.113.7",
-      trustedHops: 1,
-    });
-  });
-
-  it("does not believe X-Forwarded-Proto from an untrusted peer (127.0.0.3)", async () => {
-    const r = await send(`${served.http}/login`, {
-      localAddress: "127.0.0.3",
-      headers: { "X-Forwarded-Proto": "https" },
-    });
-    expect(r.setCookie).toEqual([]);
-    expect(JSON.parse(r.body).transport).toMatchObject({
-      protocol: "http",
-      source: "socket",
-      clientAddress: "127.0.0.3",
-    });
-    expect(codes(reports)).toContain("TRANSPORT_UNTRUSTED_PEER");
-  });
-
-  it('answers 500 through Express\'s error handler with the code (onInsecure: "error")', async () => {
-    const r = await send(`${served.http}/csrf`);
-    expect(r.status).toBe(500);
-    expect(JSON.parse(r.body)).toEqual({ error: "INSECURE_TRANSPORT_ERROR" });
-    expect(r.setCookie).toEqual([]);
-    const ok = await send(`${served.https}/csrf`);
-    expect(ok.status).toBe(200);
-    expect(ok.cookies.csrfToken).toMatchObject({ value: "t0k", secure: true });
-  });
-
-  it("ignores call-site weakening (secure: false, httpOnly: false, laxer SameSite, longer maxAge)", async () => {
-    const r = await send(`${served.https}/weak`);
-    expect(r.cookies.sessionId).toMatchObject({
-      secure: true,
-      httpOnly: true,
-      sameSite: "Strict",
-      maxAge: 3600,
-    });
-    expect(codes(reports)).toContain("CALLSITE_WEAKENING_IGNORED");
-  });
 
   it("converts Express's maxAge (milliseconds) to Max-Age seconds; res.cookie stays chainable", async () => {
     const r = await send(`${served.http}/prefs`);
@@ -148,11 +72,10 @@ describe("cookiePolicy() in an Express 5 app", () => {
     expect(r.body).toBe("ok");
   });
 
-  it("clears sessionId with res.clearCookie (expired, Secure over HTTPS)", async () => {
+  it("res.clearCookie ignores a maxAge, as Express does: the cookie is expired", async () => {
     const r = await send(`${served.https}/logout`);
     const cleared = r.cookies.sessionId;
     expect(cleared?.value).toBe("");
-    expect(cleared?.secure).toBe(true);
     const expired =
       cleared?.maxAge === 0 || (cleared?.expires?.getTime() ?? Infinity) <= Date.now();
     expect(expired).toBe(true);
@@ -228,37 +151,6 @@ describe("cookiePolicy() when the app replaces req.headers", () => {
   });
 });
 
-describe("cookiePolicy() HTTPS redirect", () => {
-  let served: Served;
-  let open: Served;
-  beforeAll(async () => {
-    served = await serve(
-      app({ config: { ...policy, https: { redirect: { status: 308, hosts: ["example.com"] } } } }),
-    );
-    open = await serve(app({ config: { ...policy, https: { redirect: true } } }));
-  });
-  afterAll(async () => {
-    await Promise.all([served.close(), open.close()]);
-  });
-
-  it("redirects plain HTTP before any route: status, Location, empty body, no cookie", async () => {
-    const r = await send(`${served.http}/login?next=%2Fhome`, {
-      headers: { Host: "example.com:8080" },
-    });
-    expect(r.status).toBe(308);
-    expect(r.headers.location).toBe("https://example.com/login?next=%2Fhome");
-    expect(r.body).toBe("");
-    expect(r.setCookie).toEqual([]);
-  });
-
-  it("refuses an invalid Host with 400 plain text when no hosts are listed", async () => {
-    const r = await send(`${open.http}/login`, { headers: { Host: "bad..host" } });
-    expect(r.status).toBe(400);
-    expect(r.headers["content-type"]).toMatch(/^text\/plain/);
-    expect(r.headers.location).toBeUndefined();
-  });
-});
-
 describe("cookiePolicy() report-only", () => {
   const reports: ReportEvent[] = [];
   let served: Served;
@@ -267,7 +159,7 @@ describe("cookiePolicy() report-only", () => {
   });
   afterAll(() => served.close());
 
-  it("emits the app's own attributes over HTTP and reports what enforce would do", async () => {
+  it("emits the app's cookie as Express writes it (Path=/) and reports what enforce would do", async () => {
     const r = await send(`${served.http}/login`);
     expect(r.cookies.sessionId).toMatchObject({ value: "abc123", path: "/" });
     expect(r.cookies.sessionId?.secure).toBeFalsy();
@@ -279,23 +171,6 @@ describe("cookiePolicy() report-only", () => {
 });
 
 describe("cookiePolicy(options)", () => {
-  it("loads the policy from a file when config is a path", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "cookie-policy-"));
-    const file = join(dir, "policy.json");
-    writeFileSync(
-      file,
-      JSON.stringify({ cookies: { sessionId: { sensitive: true, maxAge: 60 } } }),
-    );
-    const served = await serve(app({ config: file }));
-    try {
-      const r = await send(`${served.https}/login`);
-      expect(r.cookies.sessionId).toMatchObject({ value: "abc123", secure: true, maxAge: 60 });
-    } finally {
-      await served.close();
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
-
   it("throws the PolicyLoadError when the middleware is created with a bad policy", () => {
     expect(() => cookiePolicy({ config: { proxy: { trust: ["10.0.0.0/33"] } } })).toThrow(
       /\/proxy\/trust\/0/,
