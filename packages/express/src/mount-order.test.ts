@@ -1,7 +1,7 @@
 /**
  * Where `cookiePolicy()` sits among other middleware. Its own file, so the very first
- * request this process's Express serves is the first one below (the adapter wraps Express's
- * prototypes on the first request it sees).
+ * request this process's Express serves is the first one below: express-session, mounted
+ * first, takes `res.writeHead` on it, and its cookie must be decided all the same.
  */
 import type { PolicyFile } from "@scope/cookie-core";
 import { type Served, send, serve } from "@scope/test-support";
