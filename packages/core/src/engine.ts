@@ -8,8 +8,8 @@ import {
   rememberedLineDecision,
   rememberLineDecision,
 } from "./cookie/decide.js";
-import { compilePlans, type PlanLookup } from "./cookie/floor.js";
 import { parseSetCookie } from "./cookie/parse.js";
+import { compilePlans, type PlanLookup } from "./cookie/plan.js";
 import { resolveProfile, validatePolicy } from "./policy/index.js";
 import { chosenEnvName } from "./policy/resolve.js";
 import {

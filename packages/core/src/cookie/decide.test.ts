@@ -4,7 +4,7 @@ import { SPEC_POLICY } from "../spec-example.fixture.js";
 import type { CookieOptions, ResolvedProfile } from "../types.js";
 import { CookiePolicyError } from "../types.js";
 import { type CookieTransport, cutWrittenLine, decideAsWritten, decideCookie } from "./decide.js";
-import { compilePlans } from "./floor.js";
+import { compilePlans } from "./plan.js";
 import { baseProfile } from "./test-profile.js";
 
 const HTTPS: CookieTransport = { secure: true, secureContext: false };

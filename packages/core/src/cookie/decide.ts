@@ -9,7 +9,6 @@ import {
   type SameSite,
   type Transport,
 } from "../types.js";
-import type { CookiePlan, DecisionTemplate } from "./floor.js";
 import {
   isCookieDomain,
   isCookiePath,
@@ -20,6 +19,7 @@ import {
   toCookieOctets,
   wholeSeconds,
 } from "./invariants.js";
+import type { CookiePlan, DecisionTemplate } from "./plan.js";
 import { serializeCookie } from "./serialize.js";
 
 /** The part of the transport a cookie decision reads. */

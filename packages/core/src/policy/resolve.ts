@@ -2,7 +2,7 @@
  * Profile resolution (SPEC §2.1): which profile applies, and what it says once the
  * built-in layers, the file's top level and the profile's `extends` chain are merged.
  */
-import { compilePlans } from "../cookie/floor.js";
+import { compilePlans } from "../cookie/plan.js";
 import {
   type CookieRule,
   type Diagnostic,

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
-import { compilePlans, SETTING_KEYS } from "../cookie/floor.js";
+import { compilePlans, SETTING_KEYS } from "../cookie/plan.js";
 import { SPEC_POLICY } from "../spec-example.fixture.js";
 import type { CookieSettings, PolicyFile } from "../types.js";
 import { resolveProfile } from "./resolve.js";

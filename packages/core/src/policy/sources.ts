@@ -8,7 +8,7 @@
  * (SPEC §2.1) and the layers a cookie's plan records (§2.3); sources.test.ts holds every
  * value named to the one the engine resolved.
  */
-import { compilePlans, SETTING_KEYS } from "../cookie/floor.js";
+import { compilePlans, SETTING_KEYS } from "../cookie/plan.js";
 import type { CookieSettings, PolicyFile } from "../types.js";
 import { extendsChain, type ProfileLayer, profileLayers, resolveProfile } from "./resolve.js";
 

@@ -3,7 +3,7 @@
  * (`defaults`, `sensitive`, a `cookies` rule) or the invariant that forced it. The engine
  * decides; this only says who asked, in the words of the policy file.
  */
-import { compilePlans, type PlanLookup, type SettingKey } from "../cookie/floor.js";
+import { compilePlans, type PlanLookup, type SettingKey } from "../cookie/plan.js";
 import type { CookieDecision, ReasonCode, ResolvedProfile } from "../types.js";
 
 export type SettingName = SettingKey;

@@ -1,3 +1,7 @@
+/**
+ * A cookie name's plan: what its decisions share on every request (the policy floor and the
+ * layers it is merged from, the prefix rules, and the decisions kept per transport state).
+ */
 import { BoundedCache } from "../bounded-cache.js";
 import type {
   CookieAttributes,
