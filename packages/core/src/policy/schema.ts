@@ -9,7 +9,7 @@
  */
 import { isIpLiteral, isValidHostName } from "../transport/host.js";
 import { trustEntryError } from "../transport/trust.js";
-import type { PolicyFile } from "../types.js";
+import type { PolicyFile, ProxyHeader } from "../types.js";
 
 /** One node of the schema. Every key of an object is optional: the built-in profile fills the rest. */
 export type SchemaNode =
@@ -161,7 +161,8 @@ const trustSetting = described(
   "false: believe only the socket; true: trust every hop; N: trust the N nearest hops; or a list of IP addresses, CIDR ranges and presets (loopback, linklocal, uniquelocal, cgnat, private)",
 );
 
-const proxyHeader = oneOf([
+/** Every header `proxy.headers` may list (SPEC §2.2). */
+export const PROXY_HEADERS = [
   "forwarded",
   "x-forwarded-for",
   "x-forwarded-host",
@@ -169,7 +170,9 @@ const proxyHeader = oneOf([
   "x-forwarded-ssl",
   "front-end-https",
   "cf-visitor",
-]);
+] as const satisfies readonly ProxyHeader[];
+
+const proxyHeader = oneOf(PROXY_HEADERS);
 
 /** A redirect target: a host name, `*.` and a host name, or an IP address; no scheme, port or path. */
 function redirectHostError(entry: string): string | null {
