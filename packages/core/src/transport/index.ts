@@ -1,5 +1,6 @@
 /** Proxy trust and the transport decision (SPEC §2.2). */
 export { isLoopbackAddress, isPublicAddress } from "./address.js";
+export { MAX_ENTRIES } from "./chain.js";
 export { type ForwardedElement, parseForwarded } from "./forwarded.js";
 export { readHeader } from "./headers.js";
 export {
@@ -15,4 +16,4 @@ export {
   type TrustMatcher,
   trustEntryError,
 } from "./trust.js";
-export { decideTransport, MAX_ENTRIES, type TransportConfig } from "./walk.js";
+export { decideTransport, type TransportConfig } from "./walk.js";

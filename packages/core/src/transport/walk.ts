@@ -1,10 +1,8 @@
 /**
  * The transport decision (SPEC §2.2): who the client is, whether the request really
  * arrived over HTTPS, and which host it asked for, believing forwarding headers only as
- * far as the trusted hops go. Lists are read right to left and only as far as the walk
- * goes, so a client's own entries (left of the first untrusted address) are never parsed,
- * and no header costs more than MAX_ENTRIES entries however long it is. Where headers are
- * unusable or disagree, the socket's own transport stands.
+ * far as the trusted hops go (./chain.ts) and what the outermost trusted proxy recorded
+ * (./records.ts). Where headers are unusable or disagree, the socket's own transport stands.
  */
 import type {
   Diagnostic,
@@ -19,9 +17,27 @@ import type {
   TransportSource,
 } from "../types.js";
 import { bareOf, isLoopbackAddress, isPublicAddress, NOT_IP, parseAddress } from "./address.js";
-import { type ForwardedElement, forwardedElementStart, parseForwardedRange } from "./forwarded.js";
+import {
+  chain,
+  MALFORMED,
+  MAX_ENTRIES,
+  MAX_ENTRY_LENGTH,
+  TOO_LONG,
+  walkForwarded,
+  walkXff,
+} from "./chain.js";
+import type { ForwardedElement } from "./forwarded.js";
 import { isFetchHeaders, readHeaderOf } from "./headers.js";
 import { hostFacts } from "./host.js";
+import {
+  aligned,
+  alignedValue,
+  cfVisitorScheme,
+  onOff,
+  type Protocol,
+  protocolOf,
+  type Statement,
+} from "./records.js";
 import { type AddressTrust, NOT_AN_ADDRESS, TRUSTED, type TrustMatcher } from "./trust.js";
 
 export interface TransportConfig {
@@ -31,16 +47,6 @@ export interface TransportConfig {
   readonly localhost: LocalhostMode;
 }
 
-/** The most entries of a forwarding list the walk reads (SPEC §2.2 step 1). */
-export const MAX_ENTRIES = 32;
-/** A list entry longer than this (spaces included) is not what a proxy writes: malformed. */
-const MAX_ENTRY_LENGTH = 256;
-/** Empty list entries are skipped, but reading them costs too: at most this many pieces. */
-const MAX_PIECES = 2 * MAX_ENTRIES;
-
-type Protocol = "http" | "https";
-/** What a header says about the protocol: a protocol, nothing (undefined), or garbage (null). */
-type Statement = Protocol | null | undefined;
 type Diagnostics = Diagnostic[] | undefined;
 
 const DISPLAY: Readonly<Record<ProxyHeader, string>> = {
@@ -429,126 +435,6 @@ class TransportWalk {
   }
 }
 
-/** How a chain walk ended. */
-const CLIENT = 0;
-const MALFORMED = 1;
-const TOO_LONG = 2;
-
-/** The result of the last chain walk (walks are synchronous: one at a time). */
-type Chain = typeof chain;
-const chain = {
-  end: CLIENT as typeof CLIENT | typeof MALFORMED | typeof TOO_LONG,
-  /** How many entries the walk believed: the client's index, the peer being 0. */
-  clientIndex: 0,
-  client: null as string | null,
-  /** The entry that stopped the walk as malformed, for the message. */
-  bad: "",
-  /** Forwarded: the element of the outermost trusted proxy (the last one read). */
-  record: null as ForwardedElement | null,
-};
-
-/**
- * Walk X-Forwarded-For right to left from the trusted peer (its rightmost entry is hop 1):
- * stop at the first entry that is untrusted or not an address, or after MAX_ENTRIES. Leaves
- * the outcome in `chain`; records hops when given a list.
- */
-function walkXff(value: string, trust: TrustMatcher, hops: Hop[] | null): Chain {
-  chain.record = null;
-  let end = value.length;
-  let i = 0;
-  let pieces = 0;
-  let last: string | null = null;
-  while (end >= 0) {
-    // The piece [start, end) ends at `end`; `comma` is the comma before it, or -1.
-    let comma = end - 1;
-    while (comma >= 0 && value.charCodeAt(comma) !== 0x2c) {
-      if (end - comma > MAX_ENTRY_LENGTH)
-        return stopMalformed(i + 1, value.slice(comma, end), hops, XFF);
-      comma--;
-    }
-    if (++pieces > MAX_PIECES) return stopTooLong(i);
-    let from = comma + 1;
-    let to = end;
-    while (from < to && isOws(value.charCodeAt(from))) from++;
-    while (to > from && isOws(value.charCodeAt(to - 1))) to--;
-    end = comma;
-    if (from === to) continue; // an empty list entry (RFC 9110 §5.6.1)
-    if (++i > MAX_ENTRIES) return stopTooLong(MAX_ENTRIES);
-    const verdict = trust.classifyAt(value, from, to);
-    if (verdict === NOT_AN_ADDRESS) return stopMalformed(i, value.slice(from, to), hops, XFF);
-    const bare = bareOf(value);
-    const trusted = i < trust.hops && verdict === TRUSTED;
-    if (hops !== null) hops.push({ address: bare, trusted, from: "x-forwarded-for" });
-    last = bare;
-    if (!trusted) return stopAt(i, bare);
-  }
-  // Every entry was trusted: the last one is the client.
-  return stopAt(i, i === 0 ? null : last);
-}
-
-/** Walk Forwarded's elements right to left, as `walkXff`; the client's element is `chain.record`. */
-function walkForwarded(value: string, trust: TrustMatcher, hops: Hop[]): Chain {
-  chain.record = null;
-  let end = value.length;
-  let i = 0;
-  let pieces = 0;
-  let last: string | null = null;
-  while (end >= 0) {
-    const comma = forwardedElementStart(value, end);
-    if (comma === -2)
-      return stopMalformed(i + 1, value.slice(Math.max(0, end - 80), end), hops, FWD);
-    if (++pieces > MAX_PIECES) return stopTooLong(i);
-    const from = comma + 1;
-    const to = end;
-    end = comma;
-    if (isBlankRange(value, from, to)) continue;
-    if (++i > MAX_ENTRIES) return stopTooLong(MAX_ENTRIES);
-    const parsed = parseForwardedRange(value, from, to);
-    if (parsed === null || parsed.length !== 1) {
-      return stopMalformed(i, value.slice(from, to).trim(), hops, FWD);
-    }
-    const element = parsed[0] as ForwardedElement;
-    chain.record = element;
-    // An element without for= counts as for=unknown.
-    const node = element.for ?? "unknown";
-    const verdict = trust.classifyAt(node, 0, node.length);
-    const address = verdict === NOT_AN_ADDRESS ? node : bareOf(node);
-    const trusted = i < trust.hops && verdict === TRUSTED;
-    hops.push({ address, trusted, from: "forwarded" });
-    last = address;
-    if (!trusted) return stopAt(i, address);
-  }
-  // Nothing but separators: present, yet unusable.
-  return i === 0 ? stopMalformed(1, value, hops, FWD) : stopAt(i, last);
-}
-
-function stopAt(c: number, client: string | null): Chain {
-  chain.end = CLIENT;
-  chain.clientIndex = c;
-  chain.client = client;
-  return chain;
-}
-
-const XFF = "x-forwarded-for";
-const FWD = "forwarded";
-
-function stopMalformed(c: number, bad: string, hops: Hop[] | null, from: Hop["from"]): Chain {
-  chain.end = MALFORMED;
-  chain.clientIndex = c;
-  chain.client = null;
-  chain.bad = bad;
-  chain.record = null;
-  if (hops !== null) hops.push({ address: bad, trusted: false, from });
-  return chain;
-}
-
-function stopTooLong(c: number): Chain {
-  chain.end = TOO_LONG;
-  chain.clientIndex = c;
-  chain.client = null;
-  return chain;
-}
-
 // The messages, each one what a reader of the report needs to fix the setup.
 
 function trustAllPublicMessage(peer: string): string {
@@ -625,81 +511,6 @@ function isBlank(value: string): boolean {
   if (value.length === 0) return true;
   if (value.charCodeAt(value.length - 1) > 0x20 || value.length > MAX_ENTRY_LENGTH) return false;
   return value.trim().length === 0;
-}
-
-function isBlankRange(value: string, from: number, to: number): boolean {
-  for (let i = from; i < to; i++) if (!isOws(value.charCodeAt(i))) return false;
-  return true;
-}
-
-function isOws(c: number): boolean {
-  return c === 0x20 || c === 0x09;
-}
-
-/** How the last `alignedValue` read went. */
-const aligned = { misaligned: false, overlong: false };
-
-/**
- * The value written by the outermost of h trusted proxies in a list each one appends to
- * (SPEC §2.2 step 3), read right to left: a single value as it stands; else index k - h;
- * the leftmost (misaligned) when there are fewer than h. Values left of index k - h are
- * client-supplied and never read. Undefined when the list holds no value or an entry the
- * read passes is longer than a proxy writes (`aligned.overlong`).
- */
-function alignedValue(value: string, h: number): string | undefined {
-  aligned.misaligned = false;
-  aligned.overlong = false;
-  let end = value.length;
-  let found = 0;
-  let pieces = 0;
-  let from = 0;
-  let to = 0;
-  while (end >= 0 && found < h) {
-    let comma = end - 1;
-    while (comma >= 0 && value.charCodeAt(comma) !== 0x2c) comma--;
-    if (end - comma > MAX_ENTRY_LENGTH || ++pieces > MAX_PIECES) {
-      aligned.overlong = true;
-      return undefined;
-    }
-    let a = comma + 1;
-    let b = end;
-    while (a < b && isOws(value.charCodeAt(a))) a++;
-    while (b > a && isOws(value.charCodeAt(b - 1))) b--;
-    end = comma;
-    if (a === b) continue;
-    found++;
-    from = a;
-    to = b;
-  }
-  if (found === 0) return undefined;
-  if (found < h && found > 1) aligned.misaligned = true;
-  return from === 0 && to === value.length ? value : value.slice(from, to);
-}
-
-function protocolOf(value: string): Statement {
-  if (value === "https" || value === "http") return value;
-  const v = value.trim().toLowerCase();
-  return v === "https" || v === "http" ? v : null;
-}
-
-/** `X-Forwarded-SSL` / `Front-End-Https`: `on` means https, `off` http. */
-function onOff(value: string): Statement {
-  const v = value.trim().toLowerCase();
-  return v === "on" ? "https" : v === "off" ? "http" : null;
-}
-
-/** Cloudflare's `CF-Visitor: {"scheme":"https"}`; anything else is garbage (never throws). */
-function cfVisitorScheme(value: string): Statement {
-  if (value.length > MAX_ENTRY_LENGTH) return null;
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(value);
-  } catch {
-    return null;
-  }
-  if (typeof parsed !== "object" || parsed === null) return null;
-  const scheme = (parsed as { scheme?: unknown }).scheme;
-  return typeof scheme === "string" ? protocolOf(scheme) : null;
 }
 
 /** A header value quoted for a message: escaped (no line breaks reach a log) and cut short. */
