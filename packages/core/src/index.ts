@@ -12,7 +12,6 @@ export {
   answerNodeRequest,
   applyNodeVerdict,
   decideHead,
-  decideOnWriteHead,
   decideStoredLines,
   type HeaderStore,
   type NodeResponseLike,

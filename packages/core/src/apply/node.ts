@@ -134,7 +134,7 @@ function isSetCookie(name: unknown): boolean {
  * that decision: then the Set-Cookie lines given to `setHeader` / `appendHeader` from
  * that moment on are decided as they are set.
  */
-export function decideOnWriteHead(ctx: RequestContext, res: NodeResponseLike): void {
+function decideOnWriteHead(ctx: RequestContext, res: NodeResponseLike): void {
   const writeHead = res.writeHead;
   const hooked = Object.hasOwn(res, "writeHead");
   res.writeHead = function (this: unknown, ...args: unknown[]) {
