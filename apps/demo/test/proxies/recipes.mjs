@@ -31,6 +31,7 @@ export function recipe(all, name, lang) {
 
 /** The app's address as every recipe writes it; the suite puts the real upstream there. */
 const RECIPE_UPSTREAM = "127.0.0.1:3000";
+const UPSTREAM_PATTERN = /127\.0\.0\.1:3000(?!\d)/g;
 /** The certificate paths the recipes write, by what the suite puts there. */
 const RECIPE_CERTIFICATES = {
   cert: "/etc/ssl/example.com/fullchain.pem",
@@ -49,14 +50,16 @@ export function fill({ name, config }, { listen, upstream, certificates }) {
     new Error(
       `recipe ${name}: found no ${what} to fill in (the suite fills in only ports, the app's address and certificate paths)`,
     );
-  let out = config;
+  // The app's address first, and only where it stands whole: a listen port filled in
+  // first (30009) would otherwise read as the recipe's 127.0.0.1:3000 followed by a 9.
+  if (config.search(UPSTREAM_PATTERN) === -1) throw unfillable(RECIPE_UPSTREAM);
+  let out = config.replace(UPSTREAM_PATTERN, () => upstream);
   if (listen) {
     const [pattern, replacer] = listen;
-    out = config.replace(pattern, replacer);
-    if (out === config) throw unfillable(String(pattern));
+    const filled = out.replace(pattern, replacer);
+    if (filled === out) throw unfillable(String(pattern));
+    out = filled;
   }
-  if (!out.includes(RECIPE_UPSTREAM)) throw unfillable(RECIPE_UPSTREAM);
-  out = out.replaceAll(RECIPE_UPSTREAM, upstream);
   for (const [kind, path] of Object.entries(RECIPE_CERTIFICATES)) {
     if (!out.includes(path)) continue;
     if (!certificates[kind]) throw new Error(`recipe ${name}: no ${kind} certificate for ${path}`);
