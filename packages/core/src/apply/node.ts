@@ -82,12 +82,14 @@ export function decideHead(ctx: RequestContext, res: HeaderStore, args: unknown[
   const headers = args[at];
   if (headers === null || typeof headers !== "object") return;
   let failure: CookiePolicyError | undefined;
+  let changed = false;
   const decide = (value: unknown): string[] => {
     if (failure !== undefined) return [];
     const lines = Array.isArray(value) ? value.map(String) : [String(value)];
-    const { kept, error } = decideLines(ctx, lines);
-    failure = error;
-    return kept;
+    const decided = decideLines(ctx, lines);
+    failure = decided.error;
+    changed ||= decided.changed;
+    return decided.kept;
   };
   if (Array.isArray(headers)) {
     const nested = Array.isArray(headers[0]);
@@ -97,6 +99,7 @@ export function decideHead(ctx: RequestContext, res: HeaderStore, args: unknown[
     // Every Set-Cookie line as one entry holding them all: Node merges a list into headers
     // set before with setHeader, which would keep only the last line of a name.
     const lines = pairs.filter(([name]) => isSetCookie(name)).flatMap(([, value]) => value);
+    if (lines.length === 0) return;
     const kept = decide(lines);
     const out: unknown[] = [];
     let placed = false;
@@ -109,14 +112,20 @@ export function decideHead(ctx: RequestContext, res: HeaderStore, args: unknown[
     }
     args[at] = out;
   } else {
-    const out: Record<string, unknown> = {};
-    for (const [name, value] of Object.entries(headers))
-      if (!isSetCookie(name) || value === undefined) out[name] = value;
-      else {
-        const kept = decide(value);
+    // An object of headers is copied only when a line in it changes (a framework passes its
+    // own headers object with every response).
+    const record = headers as Record<string, unknown>;
+    const decided: [string, string[]][] = [];
+    for (const name of Object.keys(record))
+      if (isSetCookie(name) && record[name] !== undefined)
+        decided.push([name, decide(record[name])]);
+    if (changed || failure !== undefined) {
+      const out = { ...record };
+      for (const [name, kept] of decided)
         if (kept.length > 0) out[name] = kept;
-      }
-    args[at] = out;
+        else delete out[name];
+      args[at] = out;
+    }
   }
   if (failure !== undefined) throw failure;
 }
