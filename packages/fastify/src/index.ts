@@ -5,7 +5,7 @@
  */
 import {
   type AdapterOptions,
-  applyNodeVerdict,
+  answerNodeRequest,
   type CookieDecision,
   type CookieOptions,
   decideStoredLines,
@@ -14,7 +14,7 @@ import {
   type RequestContext,
 } from "@scope/cookie-core";
 import { loadCookiePolicy } from "@scope/cookie-core/node";
-import type { FastifyPluginAsync, FastifyReply } from "fastify";
+import type { FastifyPluginAsync, FastifyReply, onSendHookHandler } from "fastify";
 import fp from "fastify-plugin";
 
 /** `config`, `env`, `mode`, `onReport`: the same options as every adapter. */
@@ -64,8 +64,11 @@ function callSite(options: ReplyCookieOptions | undefined): CookieOptions | unde
   };
 }
 
-/** @fastify/cookie's key for a cookie on a reply: its name, Domain and Path. */
-const cookieKey = (d: CookieDecision) => `${d.name};${d.attributes?.domain};${d.attributes?.path}`;
+/** The same cookie for @fastify/cookie, which keys a reply's cookies by name, Domain and Path. */
+const sameCookie = (a: CookieDecision, b: CookieDecision) =>
+  a.name === b.name &&
+  a.attributes?.domain === b.attributes?.domain &&
+  a.attributes?.path === b.attributes?.path;
 
 /**
  * Writes a decided cookie's line to the reply. The policy already serialized it, so
@@ -75,9 +78,13 @@ const cookieKey = (d: CookieDecision) => `${d.name};${d.attributes?.domain};${d.
 function emit(reply: Reply, ctx: RequestContext, d: CookieDecision): Reply {
   if (d.action === "error") throw d.error;
   if (d.header === null) return reply;
-  const replaced = ctx.decisions.filter((e) => e !== d && cookieKey(e) === cookieKey(d));
+  const written = reply.getHeader("set-cookie");
+  const replaced =
+    written === undefined
+      ? []
+      : ctx.decisions.filter((e) => e !== d && e.header !== null && sameCookie(e, d));
   if (replaced.length > 0) {
-    const lines = [reply.getHeader("set-cookie") ?? []].flat().map(String);
+    const lines = [written].flat().map(String);
     const kept = lines.filter((line) => !replaced.some((e) => e.header === line));
     reply.removeHeader("set-cookie").header("set-cookie", kept);
   }
@@ -116,12 +123,17 @@ function install(proto: Reply): void {
 }
 
 /** The reply's own headers as a header store (Fastify passes them to `writeHead`). */
-function replyHeaders(reply: FastifyReply): HeaderStore {
-  return {
-    getHeader: (name) => reply.getHeader(name) as string | string[] | undefined,
-    setHeader: (name, value) => reply.removeHeader(name).header(name, value),
-    removeHeader: (name) => reply.removeHeader(name),
-  };
+class ReplyHeaders implements HeaderStore {
+  constructor(private readonly reply: FastifyReply) {}
+  getHeader(name: string) {
+    return this.reply.getHeader(name) as string | string[] | undefined;
+  }
+  setHeader(name: string, value: string | readonly string[]) {
+    this.reply.removeHeader(name).header(name, value);
+  }
+  removeHeader(name: string) {
+    this.reply.removeHeader(name);
+  }
 }
 
 const plugin: FastifyPluginAsync<CookiePolicyOptions> = async (fastify, options) => {
@@ -137,23 +149,30 @@ const plugin: FastifyPluginAsync<CookiePolicyOptions> = async (fastify, options)
     const proto = Object.getPrototypeOf(reply) as Reply;
     if (proto.setCookie !== setCookie) install(proto);
     if (ctx.reject !== null || ctx.redirect !== null) reply.hijack(); // answered on the raw response
-    if (applyNodeVerdict(ctx, reply.raw)) return;
+    if (answerNodeRequest(ctx, reply.raw)) return;
     // request.protocol follows the policy's transport; report-only changes nothing.
     if (ctx.policy.mode === "enforce")
       Object.defineProperty(request, "protocol", { value: ctx.transport.protocol });
     done();
   });
 
-  // The lines written so far (`reply.raw.setHeader`, a session library, the reply's own)
-  // decided now, so an error decision takes Fastify's error path (a throw in a hook does);
-  // a line written later is decided as the head is written.
-  fastify.addHook("onSend", (request, reply, payload, done) => {
+  // Every line written by then (`reply.raw.setHeader`, a session library, the reply's own)
+  // decided as the reply is sent; a throw in a hook takes Fastify's error path.
+  const decideWritten: onSendHookHandler = (request, reply, payload, done) => {
     const ctx = request.cookiePolicy;
     if (ctx !== null) {
       decideStoredLines(ctx, reply.raw);
-      decideStoredLines(ctx, replyHeaders(reply));
+      decideStoredLines(ctx, new ReplyHeaders(reply));
     }
     done(null, payload);
+  };
+  fastify.addHook("onSend", decideWritten);
+  // Again as each route's last onSend hook (Fastify runs a route's own hooks after every
+  // context's), so a line an onSend hook registered later writes is decided too. Lines the
+  // policy already decided come back as they are. Wrapping each response's writeHead would
+  // do the same at a cost the realistic bench shows.
+  fastify.addHook("onRoute", (route) => {
+    route.onSend = [route.onSend ?? []].flat().concat(decideWritten);
   });
 };
 
