@@ -1,5 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { PROXY_HEADERS } from "../policy/schema.js";
 import type { Hop, PolicyRequest, ProxyHeader, Transport, TrustSetting } from "../types.js";
 import { compileTrust } from "./trust.js";
 import { compileTransport, decideTransport } from "./walk.js";
@@ -8,16 +9,8 @@ import { compileTransport, decideTransport } from "./walk.js";
 const DEFAULT_HEADERS: ProxyHeader[] = ["x-forwarded-for", "x-forwarded-proto"];
 /** A policy that opts in to `Forwarded` (only when every proxy writes or strips it). */
 const FORWARDED: ProxyHeader[] = ["forwarded"];
-/** Every header `proxy.headers` may list (SPEC §2.2). */
-const ALL: ProxyHeader[] = [
-  "forwarded",
-  "x-forwarded-for",
-  "x-forwarded-host",
-  "x-forwarded-proto",
-  "x-forwarded-ssl",
-  "front-end-https",
-  "cf-visitor",
-];
+/** Every header `proxy.headers` may list (SPEC §2.2), as the policy schema accepts them. */
+const ALL: ProxyHeader[] = [...PROXY_HEADERS];
 
 function request(
   peer: string | undefined,
